@@ -1,0 +1,698 @@
+/*
+ * sysdma: the transfer engine.
+ *
+ * A transfer moves STEP bytes (min(CHUNK, what is left, the next fault
+ * threshold)) per step; a step runs when its time has passed on
+ * QEMU_CLOCK_VIRTUAL (rate > 0) or from a bottom half (rate == 0), so a
+ * guest length never stalls the main loop.  Data goes through a fixed
+ * bounce buffer; all DMA uses pci_dma_read/write on guest RAM only.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/host-utils.h"
+#include "qemu/main-loop.h"
+#include "qemu/rcu.h"
+#include "exec/memory.h"
+#include "hw/dma/sysdma-internal.h"
+#include "trace.h"
+#include <zlib.h>
+
+static void sysdma_ch_step_cb(void *opaque);
+
+static const char *sysdma_state_name(uint32_t st)
+{
+    static const char *const names[] = {
+        [SYSDMA_STATE_IDLE] = "idle",
+        [SYSDMA_STATE_BUSY] = "busy",
+        [SYSDMA_STATE_COMPLETE] = "complete",
+        [SYSDMA_STATE_ERROR] = "error",
+        [SYSDMA_STATE_CANCELLED] = "cancelled",
+    };
+    return st < ARRAY_SIZE(names) ? names[st] : "?";
+}
+
+static void sysdma_ch_set_state(SysDMAChannel *c, uint32_t st, uint32_t err)
+{
+    trace_sysdma_state(c->idx, sysdma_state_name(c->state),
+                       sysdma_state_name(st), err, c->bytes);
+    c->state = st;
+    c->errcode = err;
+}
+
+/* A fault fired: count it; one-shot faults disarm (FAULT_STICKY keeps) */
+static void sysdma_fault_fire(SysDMAChannel *c, uint32_t bit)
+{
+    c->fault_fired++;
+    trace_sysdma_fault(c->idx, bit, c->bytes);
+    if (!(c->fault.sticky & bit)) {
+        c->fault.mode &= ~bit;
+    }
+}
+
+/*
+ * How many bytes from @addr on (at most @len) are guest RAM that the device
+ * may access.  MMIO (the device's own BAR included: no re-entrancy), holes
+ * and, for writes, ROM are refused (V2).
+ */
+static uint32_t sysdma_ram_prefix(SysDMAState *s, uint64_t addr, uint32_t len,
+                                  bool is_write)
+{
+    AddressSpace *as = pci_get_address_space(PCI_DEVICE(s));
+    uint32_t done = 0;
+
+    if (addr + len < addr && addr + len != 0) {
+        len = -addr;                    /* stop at the top of the space */
+    }
+    RCU_READ_LOCK_GUARD();
+    while (done < len) {
+        hwaddr xlat, l = len - done;
+        MemoryRegion *mr;
+
+        mr = address_space_translate(as, addr + done, &xlat, &l, is_write,
+                                     MEMTXATTRS_UNSPECIFIED);
+        if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) ||
+            (is_write && mr->readonly) || l == 0) {
+            break;
+        }
+        done += MIN(l, len - done);
+    }
+    return done;
+}
+
+static void sysdma_fifo_drain_run(SysDMAChannel *c, uint32_t n)
+{
+    SysDMAState *s = c->s;
+    SysDMAFifoRun *r = &c->fifo[0];
+
+    while (n) {
+        uint32_t k = MIN(n, SYSDMA_BOUNCE_SIZE), i;
+
+        for (i = 0; i < k; i++) {
+            s->bounce[i] = sysdma_pattern_byte(c->xseed, r->off + i);
+        }
+        if (pci_dma_write(PCI_DEVICE(s), r->dst, s->bounce, k) != MEMTX_OK) {
+            /* validated when it entered the FIFO: the memory map changed */
+            sysdma_violation(s, c->idx, SYSDMA_V_BAD_ADDRESS,
+                             "FIFO drain to 0x%" PRIx64 " failed", r->dst);
+        }
+        trace_sysdma_fifo_drain(c->idx, r->dst, k);
+        r->dst += k;
+        r->off += k;
+        r->len -= k;
+        c->fifo_level -= k;
+        n -= k;
+    }
+    if (!r->len) {
+        c->fifo_runs--;
+        memmove(&c->fifo[0], &c->fifo[1], c->fifo_runs * sizeof(c->fifo[0]));
+    }
+}
+
+/* Drain the FIFO until it holds at most @keep bytes */
+static void sysdma_fifo_drain(SysDMAChannel *c, uint32_t keep)
+{
+    while (c->fifo_level > keep && c->fifo_runs) {
+        sysdma_fifo_drain_run(c, MIN(c->fifo[0].len, c->fifo_level - keep));
+    }
+}
+
+/* P2M: @len pattern bytes from stream offset @off are owed to @dst (H2) */
+static void sysdma_fifo_push(SysDMAChannel *c, uint64_t dst, uint32_t off,
+                             uint32_t len)
+{
+    SysDMAFifoRun *last = c->fifo_runs ? &c->fifo[c->fifo_runs - 1] : NULL;
+
+    if (last && last->dst + last->len == dst && last->off + last->len == off) {
+        last->len += len;
+    } else {
+        if (c->fifo_runs == SYSDMA_FIFO_RUNS) {
+            sysdma_fifo_drain_run(c, c->fifo[0].len);
+        }
+        c->fifo[c->fifo_runs++] = (SysDMAFifoRun) {
+            .dst = dst, .off = off, .len = len,
+        };
+    }
+    c->fifo_level += len;
+    sysdma_fifo_drain(c, c->s->fifo_size);
+}
+
+static void sysdma_fifo_discard(SysDMAChannel *c)
+{
+    if (c->fifo_level) {
+        trace_sysdma_fifo_discard(c->idx, c->fifo_level);
+    }
+    c->fifo_runs = 0;
+    c->fifo_level = 0;
+}
+
+/* The transfer leaves BUSY: every end owes a FLUSH (H2) */
+static void sysdma_ch_end(SysDMAChannel *c, uint32_t st, uint32_t err)
+{
+    timer_del(c->timer);
+    qemu_bh_cancel(c->bh);
+    c->stalled = false;
+    c->flush_owed = true;
+    sysdma_ch_set_state(c, st, err);
+    if (!c->xirq) {
+        return;
+    }
+    if (c->fault.mode & SYSDMA_FAULT_DROP_IRQ) {
+        sysdma_fault_fire(c, SYSDMA_FAULT_DROP_IRQ);
+        trace_sysdma_irq_dropped(c->idx);
+        return;
+    }
+    if (c->fault.mode & SYSDMA_FAULT_DELAY_IRQ) {
+        sysdma_fault_fire(c, SYSDMA_FAULT_DELAY_IRQ);
+        timer_mod(c->irq_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                  (int64_t)c->fault.delay_us * SCALE_US);
+        return;
+    }
+    sysdma_ch_raise_done(c);
+}
+
+void sysdma_ch_irq_timer_cb(void *opaque)
+{
+    sysdma_ch_raise_done(opaque);
+}
+
+/* Strict mode: a violation on this channel ends it in ERROR/ERR_VERIFIER */
+void sysdma_ch_strict_fail(SysDMAChannel *c)
+{
+    if (c->state == SYSDMA_STATE_BUSY) {
+        sysdma_ch_end(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_VERIFIER);
+    } else {
+        sysdma_ch_set_state(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_VERIFIER);
+    }
+}
+
+static bool sysdma_fault_armed(SysDMAChannel *c, uint32_t bit)
+{
+    return c->fault.mode & bit;
+}
+
+/* Bytes at which FAULT_ERROR / FAULT_STALL act */
+static uint32_t sysdma_fault_point(SysDMAChannel *c)
+{
+    return MIN(c->fault.error_after, c->total);
+}
+
+static void sysdma_ch_schedule(SysDMAChannel *c)
+{
+    SysDMAState *s = c->s;
+    uint32_t n = MIN(s->chunk, c->total - c->bytes);
+
+    if (sysdma_fault_armed(c, SYSDMA_FAULT_ERROR | SYSDMA_FAULT_STALL) &&
+        sysdma_fault_point(c) > c->bytes) {
+        n = MIN(n, sysdma_fault_point(c) - c->bytes);
+    }
+    c->step_len = n;
+    if (!c->xrate) {
+        qemu_bh_schedule(c->bh);
+    } else {
+        c->deadline += muldiv64(n, NANOSECONDS_PER_SECOND, c->xrate);
+        timer_mod(c->timer, c->deadline);
+    }
+}
+
+/*
+ * After a step (or at START): fire the faults that are due, complete, or
+ * schedule the next step.  FAULT_ERROR fires when BYTES reaches
+ * FAULT_ERROR_AFTER (<= TOTAL); FAULT_STALL holds the channel once BYTES
+ * reaches min(FAULT_ERROR_AFTER, TOTAL).
+ */
+static void sysdma_ch_advance(SysDMAChannel *c)
+{
+    if (sysdma_fault_armed(c, SYSDMA_FAULT_ERROR) &&
+        c->fault.error_after <= c->total &&
+        c->bytes >= c->fault.error_after) {
+        sysdma_fault_fire(c, SYSDMA_FAULT_ERROR);
+        sysdma_ch_end(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_INJECTED);
+        return;
+    }
+    if (sysdma_fault_armed(c, SYSDMA_FAULT_STALL) &&
+        c->bytes >= sysdma_fault_point(c)) {
+        sysdma_fault_fire(c, SYSDMA_FAULT_STALL);
+        c->stalled = true;
+        trace_sysdma_stalled(c->idx, c->bytes);
+        return;
+    }
+    if (c->bytes >= c->total) {
+        sysdma_ch_end(c, SYSDMA_STATE_COMPLETE, SYSDMA_ERR_NONE);
+        return;
+    }
+    sysdma_ch_schedule(c);
+}
+
+/* Read and check the SG descriptor at @addr; returns an ERR_ code */
+static uint32_t sysdma_desc_read(SysDMAChannel *c, uint64_t addr,
+                                 uint64_t *src, uint64_t *dst, uint32_t *len,
+                                 uint32_t *flags, uint64_t *next)
+{
+    SysDMAState *s = c->s;
+    uint8_t d[SYSDMA_DESC_SIZE];
+
+    if (addr & (SYSDMA_DESC_ALIGN - 1)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: descriptor 0x%" PRIx64
+                      " misaligned\n", c->idx, addr);
+        return SYSDMA_ERR_DESCRIPTOR;
+    }
+    if (sysdma_ram_prefix(s, addr, sizeof(d), false) != sizeof(d) ||
+        pci_dma_read(PCI_DEVICE(s), addr, d, sizeof(d)) != MEMTX_OK) {
+        sysdma_violation(s, c->idx, SYSDMA_V_BAD_ADDRESS,
+                         "descriptor at 0x%" PRIx64 " not in RAM", addr);
+        return SYSDMA_ERR_ADDRESS;
+    }
+    *src = ldq_le_p(d + SYSDMA_DESC_SRC);
+    *dst = ldq_le_p(d + SYSDMA_DESC_DST);
+    *len = ldl_le_p(d + SYSDMA_DESC_LEN);
+    *flags = ldl_le_p(d + SYSDMA_DESC_FLAGS);
+    *next = ldq_le_p(d + SYSDMA_DESC_NEXT);
+    trace_sysdma_desc(c->idx, addr, *src, *dst, *len, *flags, *next);
+    if (!*len) {
+        qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: descriptor 0x%" PRIx64
+                      " has length 0\n", c->idx, addr);
+        return SYSDMA_ERR_DESCRIPTOR;
+    }
+    return SYSDMA_ERR_NONE;
+}
+
+static bool sysdma_overlap(uint64_t a, uint64_t b, uint32_t len)
+{
+    return a < b + len && b < a + len;
+}
+
+/*
+ * START in SG mode: walk the whole chain once to validate it and compute
+ * TOTAL (bounded by SYSDMA_SG_MAX_DESC, which also catches loops).
+ * Returns an ERR_ code; *verr is set when a strict violation was counted.
+ */
+static uint32_t sysdma_sg_walk(SysDMAChannel *c, bool *verr)
+{
+    uint64_t addr = c->src, total = 0, src, dst, next;
+    uint32_t len, flags, n, err;
+
+    for (n = 0; n < SYSDMA_SG_MAX_DESC; n++) {
+        err = sysdma_desc_read(c, addr, &src, &dst, &len, &flags, &next);
+        if (err) {
+            return err;
+        }
+        if (c->xdir == SYSDMA_DIR_M2M && sysdma_overlap(src, dst, len)) {
+            *verr |= sysdma_violation(c->s, c->idx, SYSDMA_V_OVERLAP,
+                                      "descriptor %u: 0x%" PRIx64 " and 0x%"
+                                      PRIx64 " overlap (len %u)", n, src,
+                                      dst, len);
+        }
+        total += len;
+        if (total > UINT32_MAX) {
+            return SYSDMA_ERR_CONFIG;
+        }
+        if (flags & SYSDMA_DESC_END) {
+            c->total = total;
+            return SYSDMA_ERR_NONE;
+        }
+        addr = next;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: chain longer than %d "
+                  "descriptors (loop?)\n", c->idx, SYSDMA_SG_MAX_DESC);
+    return SYSDMA_ERR_DESCRIPTOR;
+}
+
+/* Engine: load the next descriptor of the chain (run time) */
+static uint32_t sysdma_sg_next(SysDMAChannel *c)
+{
+    uint64_t src, dst, next;
+    uint32_t len, flags, err;
+
+    if (c->ndesc >= SYSDMA_SG_MAX_DESC) {
+        return SYSDMA_ERR_DESCRIPTOR;
+    }
+    err = sysdma_desc_read(c, c->next_desc, &src, &dst, &len, &flags, &next);
+    if (err) {
+        return err;
+    }
+    if ((uint64_t)c->bytes + len > c->total) {
+        /* the guest changed the chain under the running transfer */
+        qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: chain changed while "
+                      "running\n", c->idx);
+        return SYSDMA_ERR_DESCRIPTOR;
+    }
+    c->ndesc++;
+    c->cur_src = src;
+    c->cur_dst = dst;
+    c->seg_left = len;
+    c->seg_last = flags & SYSDMA_DESC_END;
+    c->next_desc = next;
+    return SYSDMA_ERR_NONE;
+}
+
+/*
+ * Move up to @n bytes (n <= SYSDMA_BOUNCE_SIZE, within the segment).
+ * Returns the bytes moved; *err is set when fewer could be moved.
+ */
+static uint32_t sysdma_move(SysDMAChannel *c, uint32_t n, uint32_t *err)
+{
+    SysDMAState *s = c->s;
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint32_t v = n;
+
+    if (c->xdir != SYSDMA_DIR_P2M) {
+        v = MIN(v, sysdma_ram_prefix(s, c->cur_src, n, false));
+    }
+    if (c->xdir != SYSDMA_DIR_M2P) {
+        v = MIN(v, sysdma_ram_prefix(s, c->cur_dst, n, true));
+    }
+    if (v) {
+        switch (c->xdir) {
+        case SYSDMA_DIR_M2M:
+            if (pci_dma_read(pdev, c->cur_src, s->bounce, v) != MEMTX_OK ||
+                pci_dma_write(pdev, c->cur_dst, s->bounce, v) != MEMTX_OK) {
+                v = 0;
+            }
+            break;
+        case SYSDMA_DIR_M2P:
+            if (pci_dma_read(pdev, c->cur_src, s->bounce, v) != MEMTX_OK) {
+                v = 0;
+            } else {
+                c->sink_crc = crc32(c->sink_crc, s->bounce, v);
+            }
+            break;
+        default:
+            sysdma_fifo_push(c, c->cur_dst, c->bytes, v);
+            break;
+        }
+    }
+    trace_sysdma_chunk(c->idx, c->cur_src, c->cur_dst, v, c->bytes + v);
+    if (v < n) {
+        sysdma_violation(s, c->idx, SYSDMA_V_BAD_ADDRESS,
+                         "%s 0x%" PRIx64 " -> 0x%" PRIx64 " + %u: not RAM",
+                         c->xdir == SYSDMA_DIR_M2M ? "m2m" :
+                         c->xdir == SYSDMA_DIR_M2P ? "m2p" : "p2m",
+                         c->cur_src, c->cur_dst, v);
+        *err = SYSDMA_ERR_ADDRESS;
+    }
+    return v;
+}
+
+/* One step of the engine: move c->step_len bytes */
+static void sysdma_ch_step(SysDMAChannel *c)
+{
+    uint32_t want = c->step_len, err = SYSDMA_ERR_NONE;
+
+    if (c->state != SYSDMA_STATE_BUSY || c->stalled) {
+        return;
+    }
+    while (want) {
+        uint32_t n, moved;
+
+        if (!c->seg_left) {
+            if (c->seg_last || !c->xsg) {
+                break;
+            }
+            err = sysdma_sg_next(c);
+            if (err) {
+                sysdma_ch_end(c, SYSDMA_STATE_ERROR, err);
+                return;
+            }
+        }
+        n = MIN(MIN(want, c->seg_left), SYSDMA_BOUNCE_SIZE);
+        moved = sysdma_move(c, n, &err);
+        c->bytes += moved;
+        c->seg_left -= moved;
+        c->cur_src += moved;
+        c->cur_dst += moved;
+        want -= moved;
+        if (err) {
+            sysdma_ch_end(c, SYSDMA_STATE_ERROR, err);
+            return;
+        }
+        if (!c->seg_left && c->xsg) {
+            c->desc_done++;
+        }
+    }
+    sysdma_ch_advance(c);
+}
+
+static void sysdma_ch_step_cb(void *opaque)
+{
+    sysdma_ch_step(opaque);
+}
+
+void sysdma_ch_init(SysDMAState *s, SysDMAChannel *c, uint32_t idx)
+{
+    c->s = s;
+    c->idx = idx;
+    c->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, sysdma_ch_step_cb, c);
+    c->irq_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, sysdma_ch_irq_timer_cb,
+                                c);
+    c->bh = qemu_bh_new_guarded(sysdma_ch_step_cb, c,
+                                &DEVICE(s)->mem_reentrancy_guard);
+}
+
+/*
+ * Reset one channel (device reset, CTRL_RESET, bus mastering off): stop
+ * it at once, drop the FIFO (no DMA after reset), release it.  A channel
+ * still claimed is a leak (V4).
+ */
+void sysdma_ch_reset(SysDMAChannel *c)
+{
+    SysDMAState *s = c->s;
+
+    if (c->claimed) {
+        sysdma_violation(s, -1, SYSDMA_V_LEAK,
+                         "channel %u still claimed at reset", c->idx);
+    }
+    timer_del(c->timer);
+    timer_del(c->irq_timer);
+    qemu_bh_cancel(c->bh);
+    sysdma_fifo_discard(c);
+    if (c->state != SYSDMA_STATE_IDLE) {
+        sysdma_ch_set_state(c, SYSDMA_STATE_IDLE, SYSDMA_ERR_NONE);
+    }
+    c->src = c->dst = 0;
+    c->len = c->cfg = c->seed = 0;
+    c->claimed = false;
+    c->errcode = SYSDMA_ERR_NONE;
+    c->flush_owed = c->stalled = false;
+    c->bytes = c->total = c->irq = c->sink_crc = c->desc_done = 0;
+    c->xdir = 0;
+    c->xsg = c->xirq = false;
+    c->xrate = c->xseed = 0;
+    c->cur_src = c->cur_dst = c->next_desc = 0;
+    c->seg_left = c->ndesc = c->step_len = 0;
+    c->seg_last = false;
+    c->deadline = 0;
+    c->fault_fired = 0;
+    if (s->fault_channel < 0 || s->fault_channel == c->idx) {
+        c->fault = s->fault_prop;
+    } else {
+        memset(&c->fault, 0, sizeof(c->fault));
+    }
+}
+
+/* START (V1, V2, V4 checks; SG validation; MAX_XFER, K10) */
+void sysdma_ch_start(SysDMAChannel *c)
+{
+    SysDMAState *s = c->s;
+    bool verr = false;
+
+    if (c->state == SYSDMA_STATE_BUSY) {
+        /* V2: the running transfer goes on, the START is ignored */
+        if (sysdma_violation(s, c->idx, SYSDMA_V_START_BUSY,
+                             "START while busy (%u/%u bytes)",
+                             c->bytes, c->total)) {
+            sysdma_ch_strict_fail(c);
+        }
+        return;
+    }
+    if (!c->claimed) {
+        verr |= sysdma_violation(s, c->idx, SYSDMA_V_NOT_CLAIMED,
+                                 "START on an unclaimed channel");
+    }
+    if (c->flush_owed) {
+        /* V1: the data still in the FIFO is lost */
+        verr |= sysdma_violation(s, c->idx, SYSDMA_V_REPROGRAM_NO_FLUSH,
+                                 "START without FLUSH (%u bytes in FIFO lost)",
+                                 c->fifo_level);
+    }
+    sysdma_fifo_discard(c);
+    c->flush_owed = false;
+    c->stalled = false;
+    c->xdir = c->cfg & SYSDMA_CFG_DIR_MASK;
+    c->xsg = c->cfg & SYSDMA_CFG_SG;
+    c->xirq = c->cfg & SYSDMA_CFG_IRQ_EN;
+    c->xseed = c->seed;
+    c->xrate = s->rate;
+    c->bytes = c->total = c->desc_done = c->sink_crc = c->ndesc = 0;
+    c->cur_src = c->src;
+    c->cur_dst = c->dst;
+    c->seg_left = 0;
+    c->seg_last = false;
+    c->next_desc = c->src;
+    c->deadline = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    trace_sysdma_start(c->idx, c->src, c->dst, c->len, c->cfg);
+    sysdma_ch_set_state(c, SYSDMA_STATE_BUSY, SYSDMA_ERR_NONE);
+
+    if (verr) {
+        sysdma_ch_end(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_VERIFIER);
+        return;
+    }
+    if (c->xdir > SYSDMA_DIR_P2M) {
+        qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: bad direction %u\n",
+                      c->idx, c->xdir);
+        sysdma_ch_end(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_CONFIG);
+        return;
+    }
+    if (c->xsg) {
+        uint32_t err = sysdma_sg_walk(c, &verr);
+
+        if (err) {
+            sysdma_ch_end(c, SYSDMA_STATE_ERROR, err);
+            return;
+        }
+    } else {
+        c->total = c->len;
+        c->seg_left = c->len;
+        c->seg_last = true;
+        if (!c->len) {
+            verr |= sysdma_violation(s, c->idx, SYSDMA_V_ZERO_LENGTH,
+                                     "START with LEN 0");
+        } else if (c->xdir == SYSDMA_DIR_M2M &&
+                   sysdma_overlap(c->src, c->dst, c->len)) {
+            verr |= sysdma_violation(s, c->idx, SYSDMA_V_OVERLAP,
+                                     "0x%" PRIx64 " and 0x%" PRIx64
+                                     " overlap (len %u)", c->src, c->dst,
+                                     c->len);
+        }
+    }
+    if (c->total > s->max_xfer) {
+        /* K10: the driver splits transactions into MAX_XFER transfers */
+        qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: %u bytes > MAX_XFER "
+                      "%u\n", c->idx, c->total, s->max_xfer);
+        sysdma_ch_end(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_CONFIG);
+        return;
+    }
+    if (verr) {
+        sysdma_ch_end(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_VERIFIER);
+        return;
+    }
+    if (sysdma_fault_armed(c, SYSDMA_FAULT_SLOW)) {
+        sysdma_fault_fire(c, SYSDMA_FAULT_SLOW);
+        c->xrate = c->fault.slow_rate;
+    }
+    if (sysdma_fault_armed(c, SYSDMA_FAULT_SPURIOUS)) {
+        sysdma_fault_fire(c, SYSDMA_FAULT_SPURIOUS);
+        sysdma_raise_spurious(s);
+    }
+    sysdma_ch_advance(c);
+}
+
+/* CANCEL (H1, K6): stop at once; BYTES stays exact */
+void sysdma_ch_cancel(SysDMAChannel *c)
+{
+    if (c->state == SYSDMA_STATE_BUSY) {
+        trace_sysdma_cancel(c->idx, c->bytes, c->total);
+        sysdma_ch_end(c, SYSDMA_STATE_CANCELLED, SYSDMA_ERR_NONE);
+        return;
+    }
+    if (c->flush_owed) {
+        /* lost the race against the end of the transfer: harmless */
+        trace_sysdma_cancel_late(c->idx, c->state);
+        return;
+    }
+    if (sysdma_violation(c->s, c->idx, SYSDMA_V_CANCEL_IDLE,
+                         "CANCEL with nothing mapped")) {
+        sysdma_ch_strict_fail(c);
+    }
+}
+
+/* FLUSH (H2): drain the FIFO, clear FLUSH_OWED, back to IDLE */
+void sysdma_ch_flush(SysDMAChannel *c)
+{
+    if (c->state == SYSDMA_STATE_BUSY) {
+        if (sysdma_violation(c->s, c->idx, SYSDMA_V_BAD_REGISTER,
+                             "FLUSH while busy (ignored)")) {
+            sysdma_ch_strict_fail(c);
+        }
+        return;
+    }
+    if (!c->flush_owed) {
+        if (sysdma_violation(c->s, c->idx, SYSDMA_V_FLUSH_IDLE,
+                             "FLUSH with nothing mapped")) {
+            sysdma_ch_strict_fail(c);
+        }
+        return;
+    }
+    trace_sysdma_flush(c->idx, c->fifo_level);
+    sysdma_fifo_drain(c, 0);
+    c->flush_owed = false;
+    sysdma_ch_set_state(c, SYSDMA_STATE_IDLE, SYSDMA_ERR_NONE);
+}
+
+/* CLAIM register: 1 claims, 0 releases (V1, V4) */
+void sysdma_ch_claim(SysDMAChannel *c, uint32_t val)
+{
+    SysDMAState *s = c->s;
+
+    if (val > 1) {
+        if (sysdma_violation(s, c->idx, SYSDMA_V_BAD_REGISTER,
+                             "CLAIM value 0x%x", val)) {
+            sysdma_ch_strict_fail(c);
+        }
+        return;
+    }
+    if (val) {
+        c->claimed = true;      /* claiming twice is harmless */
+        trace_sysdma_claim(c->idx, 1);
+        return;
+    }
+    if (!c->claimed) {
+        if (sysdma_violation(s, c->idx, SYSDMA_V_DOUBLE_RELEASE,
+                             "release of an unclaimed channel")) {
+            sysdma_ch_strict_fail(c);
+        }
+        return;
+    }
+    c->claimed = false;
+    trace_sysdma_claim(c->idx, 0);
+    if (c->flush_owed || c->state == SYSDMA_STATE_BUSY) {
+        if (sysdma_violation(s, c->idx, SYSDMA_V_RELEASE_NO_FLUSH,
+                             "release while %s",
+                             c->flush_owed ? "a FLUSH is owed" : "busy")) {
+            sysdma_ch_strict_fail(c);
+        }
+    }
+}
+
+/* IRQ register, write 1 to clear (V3) */
+void sysdma_ch_ack(SysDMAChannel *c, uint32_t val)
+{
+    SysDMAState *s = c->s;
+    bool strict = false;
+
+    if (val & ~SYSDMA_IRQ_DONE) {
+        strict |= sysdma_violation(s, c->idx, SYSDMA_V_BAD_REGISTER,
+                                   "IRQ write 0x%x", val);
+    }
+    if (val & SYSDMA_IRQ_DONE) {
+        if (c->irq & SYSDMA_IRQ_DONE) {
+            c->irq &= ~SYSDMA_IRQ_DONE;
+            trace_sysdma_irq_ack(c->idx);
+            sysdma_update_irq(s, false);
+        } else {
+            strict |= sysdma_violation(s, c->idx, SYSDMA_V_ACK_NOT_PENDING,
+                                       "IRQ_DONE acknowledged, not pending");
+        }
+    }
+    if (strict) {
+        sysdma_ch_strict_fail(c);
+    }
+}
+
+void sysdma_ch_post_load(SysDMAChannel *c)
+{
+    if (c->state == SYSDMA_STATE_BUSY && !c->stalled && !c->xrate) {
+        qemu_bh_schedule(c->bh);
+    }
+}

@@ -1,0 +1,145 @@
+/*
+ * sysdma: state shared by the device's source files (not a guest ABI;
+ * the guest ABI is sysdma_regs.h).
+ *
+ *   sysdma.c          QOM type, properties, MMIO decoding, interrupts,
+ *                     reset, vmstate
+ *   sysdma-engine.c   the transfer engine: START/CANCEL/FLUSH, chunks on
+ *                     the virtual clock, scatter-gather, FIFO, faults
+ *   sysdma-verifier.c the protocol verifier (CONTRACT V1-V4)
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef HW_DMA_SYSDMA_INTERNAL_H
+#define HW_DMA_SYSDMA_INTERNAL_H
+
+#include "hw/pci/pci_device.h"
+#include "qemu/timer.h"
+#include "hw/dma/sysdma_regs.h"
+
+#define TYPE_SYSDMA "sysdma"
+OBJECT_DECLARE_SIMPLE_TYPE(SysDMAState, SYSDMA)
+
+/* Bytes moved through the bounce buffer at a time (fixed, never guest-sized) */
+#define SYSDMA_BOUNCE_SIZE      4096
+/* Limits of the properties */
+#define SYSDMA_FIFO_SIZE_MAX    4096
+#define SYSDMA_CHUNK_MAX        (1024 * 1024)
+/* Contiguous runs the FIFO can hold (see REGISTERS.md, FIFO) */
+#define SYSDMA_FIFO_RUNS        16
+
+typedef struct SysDMAState SysDMAState;
+
+/* Data held in the P2M FIFO: a run of pattern bytes owed to memory */
+typedef struct SysDMAFifoRun {
+    uint64_t dst;   /* guest address of the run's first byte */
+    uint32_t off;   /* stream offset of the run's first byte */
+    uint32_t len;
+} SysDMAFifoRun;
+
+typedef struct SysDMAFaults {
+    uint32_t mode;
+    uint32_t sticky;
+    uint32_t error_after;
+    uint32_t delay_us;
+    uint32_t slow_rate;
+} SysDMAFaults;
+
+typedef struct SysDMAChannel {
+    SysDMAState *s;
+    uint32_t idx;
+
+    /* programming registers */
+    uint64_t src;
+    uint64_t dst;
+    uint32_t len;
+    uint32_t cfg;
+    uint32_t seed;
+    bool claimed;
+
+    /* status registers */
+    uint32_t state;
+    uint32_t errcode;
+    bool flush_owed;
+    bool stalled;
+    uint32_t bytes;
+    uint32_t total;
+    uint32_t irq;
+    uint32_t sink_crc;
+    uint32_t desc_done;
+
+    /* engine, latched at START */
+    uint32_t xdir;
+    bool xsg;
+    bool xirq;
+    uint32_t xrate;
+    uint32_t xseed;
+    uint64_t cur_src;
+    uint64_t cur_dst;
+    uint32_t seg_left;
+    bool seg_last;
+    uint64_t next_desc;
+    uint32_t ndesc;
+    uint32_t step_len;
+    int64_t deadline;
+
+    /* FIFO (P2M): runs[0] is the oldest */
+    SysDMAFifoRun fifo[SYSDMA_FIFO_RUNS];
+    uint32_t fifo_runs;
+    uint32_t fifo_level;
+
+    /* fault injection window */
+    SysDMAFaults fault;
+    uint32_t fault_fired;
+
+    QEMUTimer *timer;       /* next chunk (rate > 0) */
+    QEMUTimer *irq_timer;   /* FAULT_DELAY_IRQ */
+    QEMUBH *bh;             /* next chunk (rate == 0) */
+} SysDMAChannel;
+
+struct SysDMAState {
+    PCIDevice parent_obj;
+    MemoryRegion mmio;
+
+    /* properties */
+    uint32_t channels;
+    uint32_t max_xfer;
+    uint32_t fifo_size;
+    uint32_t rate;
+    uint32_t chunk;
+    bool strict;
+    int32_t fault_channel;      /* -1: all channels */
+    SysDMAFaults fault_prop;
+
+    bool spurious;              /* FAULT_SPURIOUS holds INTx up */
+    uint32_t verify[SYSDMA_V_COUNT];
+    SysDMAChannel ch[SYSDMA_MAX_CHANNELS];
+    uint8_t bounce[SYSDMA_BOUNCE_SIZE];
+};
+
+/* sysdma.c */
+void sysdma_ch_raise_done(SysDMAChannel *c);
+void sysdma_raise_spurious(SysDMAState *s);
+void sysdma_update_irq(SysDMAState *s, bool edge);
+uint32_t sysdma_irq_status(SysDMAState *s);
+
+/* sysdma-engine.c */
+void sysdma_ch_init(SysDMAState *s, SysDMAChannel *c, uint32_t idx);
+void sysdma_ch_reset(SysDMAChannel *c);
+void sysdma_ch_start(SysDMAChannel *c);
+void sysdma_ch_cancel(SysDMAChannel *c);
+void sysdma_ch_flush(SysDMAChannel *c);
+void sysdma_ch_claim(SysDMAChannel *c, uint32_t val);
+void sysdma_ch_ack(SysDMAChannel *c, uint32_t val);
+void sysdma_ch_strict_fail(SysDMAChannel *c);
+void sysdma_ch_post_load(SysDMAChannel *c);
+void sysdma_ch_irq_timer_cb(void *opaque);
+
+/* sysdma-verifier.c */
+extern const char *const sysdma_v_names[SYSDMA_V_COUNT];
+bool sysdma_violation(SysDMAState *s, int ch, unsigned kind,
+                      const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+uint32_t sysdma_verify_total(SysDMAState *s);
+void sysdma_verify_clear(SysDMAState *s);
+
+#endif /* HW_DMA_SYSDMA_INTERNAL_H */

@@ -1,0 +1,716 @@
+/*
+ * sysdma: a PCI system DMA controller for exercising the KMDF/HAL DMA
+ * transaction, cancel and timeout protocol (CONTRACT.md rules K, H, V).
+ *
+ * This file: QOM type, properties, MMIO decoding, interrupts (MSI with
+ * INTx fallback), reset and vmstate.  The datasheet is REGISTERS.md.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/units.h"
+#include "qemu/module.h"
+#include "qapi/error.h"
+#include "qemu/error-report.h"
+#include "qapi/visitor.h"
+#include "hw/pci/msi.h"
+#include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
+#include "hw/dma/sysdma-internal.h"
+#include "trace.h"
+
+#define SYSDMA_CFG_VALID (SYSDMA_CFG_DIR_MASK | SYSDMA_CFG_SG | \
+                          SYSDMA_CFG_IRQ_EN)
+
+/* Interrupts ------------------------------------------------------------ */
+
+uint32_t sysdma_irq_status(SysDMAState *s)
+{
+    uint32_t st = 0, i;
+
+    for (i = 0; i < s->channels; i++) {
+        if (s->ch[i].irq & SYSDMA_IRQ_DONE) {
+            st |= 1u << i;
+        }
+    }
+    return st;
+}
+
+/*
+ * One MSI vector, sent on every new event (@edge); without MSI the INTx
+ * level is "any channel has IRQ_DONE" (or a spurious fault holds it).
+ */
+void sysdma_update_irq(SysDMAState *s, bool edge)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    bool pending = sysdma_irq_status(s) || s->spurious;
+
+    if (msi_enabled(pdev)) {
+        pci_set_irq(pdev, 0);
+        if (edge) {
+            trace_sysdma_irq_msi();
+            msi_notify(pdev, 0);
+        }
+        return;
+    }
+    trace_sysdma_irq_intx(pending);
+    pci_set_irq(pdev, pending);
+}
+
+void sysdma_ch_raise_done(SysDMAChannel *c)
+{
+    c->irq |= SYSDMA_IRQ_DONE;
+    trace_sysdma_irq_raise(c->idx);
+    sysdma_update_irq(c->s, true);
+}
+
+/* FAULT_SPURIOUS: an interrupt with no status bit behind it */
+void sysdma_raise_spurious(SysDMAState *s)
+{
+    trace_sysdma_irq_spurious();
+    s->spurious = !msi_enabled(PCI_DEVICE(s));
+    sysdma_update_irq(s, true);
+}
+
+/* Drop the spurious INTx level once the guest looked at the status */
+static void sysdma_clear_spurious(SysDMAState *s)
+{
+    if (s->spurious) {
+        s->spurious = false;
+        sysdma_update_irq(s, false);
+    }
+}
+
+static void sysdma_reset_channels(SysDMAState *s, const char *why)
+{
+    uint32_t i;
+
+    trace_sysdma_reset(why);
+    for (i = 0; i < s->channels; i++) {
+        sysdma_ch_reset(&s->ch[i]);
+    }
+    s->spurious = false;
+    sysdma_update_irq(s, false);
+}
+
+/* MMIO ------------------------------------------------------------------ */
+
+static bool sysdma_bad_access(SysDMAState *s, hwaddr addr, unsigned size,
+                              bool write)
+{
+    int ch = addr >= SYSDMA_CH_BASE(0) ?
+        (int)(addr / SYSDMA_CH_SIZE) - 1 : -1;
+
+    if (ch >= (int)s->channels) {
+        ch = -1;
+    }
+    if (sysdma_violation(s, ch, SYSDMA_V_BAD_REGISTER, "%s of %u bytes at 0x%"
+                         HWADDR_PRIx, write ? "write" : "read", size, addr)) {
+        sysdma_ch_strict_fail(&s->ch[ch]);
+    }
+    return false;
+}
+
+static bool sysdma_ch_read(SysDMAChannel *c, hwaddr off, uint32_t *val)
+{
+    switch (off) {
+    case SYSDMA_CH_SRC_LO:
+        *val = c->src;
+        break;
+    case SYSDMA_CH_SRC_HI:
+        *val = c->src >> 32;
+        break;
+    case SYSDMA_CH_DST_LO:
+        *val = c->dst;
+        break;
+    case SYSDMA_CH_DST_HI:
+        *val = c->dst >> 32;
+        break;
+    case SYSDMA_CH_LEN:
+        *val = c->len;
+        break;
+    case SYSDMA_CH_CFG:
+        *val = c->cfg;
+        break;
+    case SYSDMA_CH_CLAIM:
+        *val = c->claimed;
+        break;
+    case SYSDMA_CH_STATUS:
+        *val = c->state | (c->errcode << SYSDMA_STATUS_ERRCODE_SHIFT) |
+            (c->flush_owed ? SYSDMA_STATUS_FLUSH_OWED : 0) |
+            (c->claimed ? SYSDMA_STATUS_CLAIMED : 0) |
+            (c->stalled ? SYSDMA_STATUS_STALLED : 0);
+        break;
+    case SYSDMA_CH_BYTES:
+        *val = c->bytes;
+        break;
+    case SYSDMA_CH_RESIDUE:
+        *val = c->total - c->bytes;
+        break;
+    case SYSDMA_CH_IRQ:
+        *val = c->irq;
+        sysdma_clear_spurious(c->s);
+        break;
+    case SYSDMA_CH_SINK_CRC:
+        *val = c->sink_crc;
+        break;
+    case SYSDMA_CH_SEED:
+        *val = c->seed;
+        break;
+    case SYSDMA_CH_FIFO_LEVEL:
+        *val = c->fifo_level;
+        break;
+    case SYSDMA_CH_DESC_DONE:
+        *val = c->desc_done;
+        break;
+    case SYSDMA_CH_TOTAL:
+        *val = c->total;
+        break;
+    case SYSDMA_CH_FAULT_MODE:
+        *val = c->fault.mode;
+        break;
+    case SYSDMA_CH_FAULT_STICKY:
+        *val = c->fault.sticky;
+        break;
+    case SYSDMA_CH_FAULT_ERROR_AFTER:
+        *val = c->fault.error_after;
+        break;
+    case SYSDMA_CH_FAULT_DELAY_US:
+        *val = c->fault.delay_us;
+        break;
+    case SYSDMA_CH_FAULT_SLOW_RATE:
+        *val = c->fault.slow_rate;
+        break;
+    case SYSDMA_CH_FAULT_FIRED:
+        *val = c->fault_fired;
+        break;
+    default:
+        return false;
+    }
+    return true;
+}
+
+static uint64_t sysdma_read(void *opaque, hwaddr addr, unsigned size)
+{
+    SysDMAState *s = opaque;
+    uint32_t val = 0;
+    bool ok = true;
+
+    if (size != 4 || (addr & 3)) {
+        ok = sysdma_bad_access(s, addr, size, false);
+    } else if (addr >= SYSDMA_CH_BASE(0)) {
+        uint32_t n = addr / SYSDMA_CH_SIZE - 1;
+
+        ok = n < s->channels &&
+            sysdma_ch_read(&s->ch[n], addr % SYSDMA_CH_SIZE, &val);
+    } else if (addr >= SYSDMA_REG_VERIFY_COUNT(0) &&
+               addr < SYSDMA_REG_VERIFY_COUNT(SYSDMA_V_COUNT)) {
+        val = s->verify[(addr - SYSDMA_REG_VERIFY_COUNT(0)) / 4];
+    } else {
+        switch (addr) {
+        case SYSDMA_REG_ID:
+            val = SYSDMA_ID_VALUE;
+            break;
+        case SYSDMA_REG_VERSION:
+            val = SYSDMA_VERSION_VALUE;
+            break;
+        case SYSDMA_REG_CAPS:
+            val = s->channels | SYSDMA_CAPS_SG | SYSDMA_CAPS_FIFO |
+                SYSDMA_CAPS_FAULTS | SYSDMA_CAPS_VERIFIER |
+                SYSDMA_CAPS_PERIPHERAL;
+            break;
+        case SYSDMA_REG_MAX_XFER:
+            val = s->max_xfer;
+            break;
+        case SYSDMA_REG_FIFO_SIZE:
+            val = s->fifo_size;
+            break;
+        case SYSDMA_REG_RATE:
+            val = s->rate;
+            break;
+        case SYSDMA_REG_CHUNK:
+            val = s->chunk;
+            break;
+        case SYSDMA_REG_IRQ_STATUS:
+            val = sysdma_irq_status(s);
+            sysdma_clear_spurious(s);
+            break;
+        case SYSDMA_REG_VERIFY_TOTAL:
+            val = sysdma_verify_total(s);
+            break;
+        default:
+            ok = false;
+        }
+    }
+    if (!ok && size == 4 && !(addr & 3)) {
+        sysdma_bad_access(s, addr, size, false);
+    }
+    trace_sysdma_mmio_read(addr, size, val);
+    return val;
+}
+
+static bool sysdma_ch_write(SysDMAChannel *c, hwaddr off, uint32_t val)
+{
+    SysDMAState *s = c->s;
+
+    switch (off) {
+    case SYSDMA_CH_SRC_LO:
+        c->src = deposit64(c->src, 0, 32, val);
+        break;
+    case SYSDMA_CH_SRC_HI:
+        c->src = deposit64(c->src, 32, 32, val);
+        break;
+    case SYSDMA_CH_DST_LO:
+        c->dst = deposit64(c->dst, 0, 32, val);
+        break;
+    case SYSDMA_CH_DST_HI:
+        c->dst = deposit64(c->dst, 32, 32, val);
+        break;
+    case SYSDMA_CH_LEN:
+        c->len = val;
+        break;
+    case SYSDMA_CH_CFG:
+        if ((val & ~SYSDMA_CFG_VALID) ||
+            (val & SYSDMA_CFG_DIR_MASK) > SYSDMA_DIR_P2M) {
+            /* kept (masked): a START with DIR 3 ends in ERR_CONFIG */
+            if (sysdma_violation(s, c->idx, SYSDMA_V_BAD_REGISTER,
+                                 "CFG value 0x%x", val)) {
+                sysdma_ch_strict_fail(c);
+            }
+        }
+        c->cfg = val & SYSDMA_CFG_VALID;
+        break;
+    case SYSDMA_CH_START:
+        sysdma_ch_start(c);
+        break;
+    case SYSDMA_CH_CANCEL:
+        sysdma_ch_cancel(c);
+        break;
+    case SYSDMA_CH_FLUSH:
+        sysdma_ch_flush(c);
+        break;
+    case SYSDMA_CH_CLAIM:
+        sysdma_ch_claim(c, val);
+        break;
+    case SYSDMA_CH_IRQ:
+        sysdma_ch_ack(c, val);
+        break;
+    case SYSDMA_CH_SEED:
+        c->seed = val;
+        break;
+    case SYSDMA_CH_FAULT_MODE:
+        if (val & ~SYSDMA_FAULT_ALL) {
+            sysdma_violation(s, c->idx, SYSDMA_V_BAD_REGISTER,
+                             "FAULT_MODE value 0x%x", val);
+        }
+        c->fault.mode = val & SYSDMA_FAULT_ALL;
+        trace_sysdma_fault_arm(c->idx, c->fault.mode);
+        break;
+    case SYSDMA_CH_FAULT_STICKY:
+        if (val & ~SYSDMA_FAULT_ALL) {
+            sysdma_violation(s, c->idx, SYSDMA_V_BAD_REGISTER,
+                             "FAULT_STICKY value 0x%x", val);
+        }
+        c->fault.sticky = val & SYSDMA_FAULT_ALL;
+        break;
+    case SYSDMA_CH_FAULT_ERROR_AFTER:
+        c->fault.error_after = val;
+        break;
+    case SYSDMA_CH_FAULT_DELAY_US:
+        c->fault.delay_us = val;
+        break;
+    case SYSDMA_CH_FAULT_SLOW_RATE:
+        c->fault.slow_rate = val;
+        break;
+    default:
+        return false;
+    }
+    return true;
+}
+
+static void sysdma_write(void *opaque, hwaddr addr, uint64_t val64,
+                         unsigned size)
+{
+    SysDMAState *s = opaque;
+    uint32_t val = val64;
+    bool ok = true;
+
+    trace_sysdma_mmio_write(addr, size, val64);
+    if (size != 4 || (addr & 3)) {
+        sysdma_bad_access(s, addr, size, true);
+        return;
+    }
+    if (addr >= SYSDMA_CH_BASE(0)) {
+        uint32_t n = addr / SYSDMA_CH_SIZE - 1;
+
+        ok = n < s->channels &&
+            sysdma_ch_write(&s->ch[n], addr % SYSDMA_CH_SIZE, val);
+    } else if (addr == SYSDMA_REG_CTRL) {
+        if (val & ~SYSDMA_CTRL_RESET) {
+            sysdma_violation(s, -1, SYSDMA_V_BAD_REGISTER,
+                             "CTRL value 0x%x", val);
+        }
+        if (val & SYSDMA_CTRL_RESET) {
+            sysdma_reset_channels(s, "CTRL_RESET");
+        }
+    } else if (addr == SYSDMA_REG_VERIFY_CLEAR) {
+        sysdma_verify_clear(s);
+    } else {
+        ok = false;
+    }
+    if (!ok) {
+        sysdma_bad_access(s, addr, size, true);
+    }
+}
+
+static const MemoryRegionOps sysdma_ops = {
+    .read = sysdma_read,
+    .write = sysdma_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    /* every size reaches the handlers, which count bad ones (V_BAD_REGISTER) */
+    .valid = { .min_access_size = 1, .max_access_size = 8, .unaligned = true },
+    .impl = { .min_access_size = 1, .max_access_size = 8, .unaligned = true },
+};
+
+/* PCI config: bus mastering turned off resets the channels (V4 leak) */
+static void sysdma_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
+                                int len)
+{
+    SysDMAState *s = SYSDMA(pdev);
+    bool was_master = pdev->config[PCI_COMMAND] & PCI_COMMAND_MASTER;
+
+    pci_default_write_config(pdev, addr, val, len);
+    if (was_master && !(pdev->config[PCI_COMMAND] & PCI_COMMAND_MASTER)) {
+        sysdma_reset_channels(s, "bus mastering off");
+    } else {
+        sysdma_update_irq(s, false);
+    }
+}
+
+/* Properties ------------------------------------------------------------ */
+
+/*
+ * Fault properties (fault-mode, fault-sticky, fault-error-after,
+ * fault-delay-us, fault-slow-rate): the value loaded into the fault window
+ * of the channel(s) selected by fault-channel (-1: all) at every reset,
+ * and, when set on a realized device (QMP qom-set), at once.
+ */
+static void sysdma_get_fault(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    SysDMAState *s = SYSDMA(obj);
+    uint32_t *field = (uint32_t *)((char *)&s->fault_prop +
+                                   (uintptr_t)opaque);
+
+    visit_type_uint32(v, name, field, errp);
+}
+
+static void sysdma_set_fault(Object *obj, Visitor *v, const char *name,
+                             void *opaque, Error **errp)
+{
+    SysDMAState *s = SYSDMA(obj);
+    uintptr_t off = (uintptr_t)opaque;
+    uint32_t val, i;
+
+    if (!visit_type_uint32(v, name, &val, errp)) {
+        return;
+    }
+    if ((off == offsetof(SysDMAFaults, mode) ||
+         off == offsetof(SysDMAFaults, sticky)) && (val & ~SYSDMA_FAULT_ALL)) {
+        error_setg(errp, "%s: 0x%x has bits outside 0x%x", name, val,
+                   SYSDMA_FAULT_ALL);
+        return;
+    }
+    *(uint32_t *)((char *)&s->fault_prop + off) = val;
+    if (!DEVICE(s)->realized) {
+        return;
+    }
+    for (i = 0; i < s->channels; i++) {
+        if (s->fault_channel < 0 || s->fault_channel == i) {
+            *(uint32_t *)((char *)&s->ch[i].fault + off) = val;
+            trace_sysdma_fault_set(i, name, val);
+        }
+    }
+}
+
+static void sysdma_get_fault_channel(Object *obj, Visitor *v,
+                                     const char *name, void *opaque,
+                                     Error **errp)
+{
+    visit_type_int32(v, name, &SYSDMA(obj)->fault_channel, errp);
+}
+
+static void sysdma_set_fault_channel(Object *obj, Visitor *v,
+                                     const char *name, void *opaque,
+                                     Error **errp)
+{
+    int32_t val;
+
+    if (!visit_type_int32(v, name, &val, errp)) {
+        return;
+    }
+    if (val < -1 || val >= SYSDMA_MAX_CHANNELS) {
+        error_setg(errp, "fault-channel must be -1 (all) or 0..%d",
+                   SYSDMA_MAX_CHANNELS - 1);
+        return;
+    }
+    SYSDMA(obj)->fault_channel = val;
+}
+
+/* Read-only verifier counters: verify-<kind> and verify-total */
+static void sysdma_get_verify(Object *obj, Visitor *v, const char *name,
+                              void *opaque, Error **errp)
+{
+    SysDMAState *s = SYSDMA(obj);
+    uintptr_t kind = (uintptr_t)opaque;
+    uint32_t val = kind < SYSDMA_V_COUNT ? s->verify[kind] :
+        sysdma_verify_total(s);
+
+    visit_type_uint32(v, name, &val, errp);
+}
+
+static const Property sysdma_properties[] = {
+    DEFINE_PROP_UINT32("channels", SysDMAState, channels, 4),
+    DEFINE_PROP_UINT32("max-transfer", SysDMAState, max_xfer, 64 * KiB),
+    DEFINE_PROP_UINT32("fifo-size", SysDMAState, fifo_size, 64),
+    DEFINE_PROP_UINT32("rate", SysDMAState, rate, 32 * MiB),
+    DEFINE_PROP_UINT32("chunk", SysDMAState, chunk, 4096),
+    DEFINE_PROP_BOOL("strict", SysDMAState, strict, false),
+};
+
+/* vmstate ---------------------------------------------------------------- */
+
+static const VMStateDescription vmstate_sysdma_fifo_run = {
+    .name = "sysdma/fifo-run",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(dst, SysDMAFifoRun),
+        VMSTATE_UINT32(off, SysDMAFifoRun),
+        VMSTATE_UINT32(len, SysDMAFifoRun),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_sysdma_faults = {
+    .name = "sysdma/faults",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(mode, SysDMAFaults),
+        VMSTATE_UINT32(sticky, SysDMAFaults),
+        VMSTATE_UINT32(error_after, SysDMAFaults),
+        VMSTATE_UINT32(delay_us, SysDMAFaults),
+        VMSTATE_UINT32(slow_rate, SysDMAFaults),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_sysdma_channel = {
+    .name = "sysdma/channel",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(src, SysDMAChannel),
+        VMSTATE_UINT64(dst, SysDMAChannel),
+        VMSTATE_UINT32(len, SysDMAChannel),
+        VMSTATE_UINT32(cfg, SysDMAChannel),
+        VMSTATE_UINT32(seed, SysDMAChannel),
+        VMSTATE_BOOL(claimed, SysDMAChannel),
+        VMSTATE_UINT32(state, SysDMAChannel),
+        VMSTATE_UINT32(errcode, SysDMAChannel),
+        VMSTATE_BOOL(flush_owed, SysDMAChannel),
+        VMSTATE_BOOL(stalled, SysDMAChannel),
+        VMSTATE_UINT32(bytes, SysDMAChannel),
+        VMSTATE_UINT32(total, SysDMAChannel),
+        VMSTATE_UINT32(irq, SysDMAChannel),
+        VMSTATE_UINT32(sink_crc, SysDMAChannel),
+        VMSTATE_UINT32(desc_done, SysDMAChannel),
+        VMSTATE_UINT32(xdir, SysDMAChannel),
+        VMSTATE_BOOL(xsg, SysDMAChannel),
+        VMSTATE_BOOL(xirq, SysDMAChannel),
+        VMSTATE_UINT32(xrate, SysDMAChannel),
+        VMSTATE_UINT32(xseed, SysDMAChannel),
+        VMSTATE_UINT64(cur_src, SysDMAChannel),
+        VMSTATE_UINT64(cur_dst, SysDMAChannel),
+        VMSTATE_UINT32(seg_left, SysDMAChannel),
+        VMSTATE_BOOL(seg_last, SysDMAChannel),
+        VMSTATE_UINT64(next_desc, SysDMAChannel),
+        VMSTATE_UINT32(ndesc, SysDMAChannel),
+        VMSTATE_UINT32(step_len, SysDMAChannel),
+        VMSTATE_INT64(deadline, SysDMAChannel),
+        VMSTATE_STRUCT_ARRAY(fifo, SysDMAChannel, SYSDMA_FIFO_RUNS, 1,
+                             vmstate_sysdma_fifo_run, SysDMAFifoRun),
+        VMSTATE_UINT32(fifo_runs, SysDMAChannel),
+        VMSTATE_UINT32(fifo_level, SysDMAChannel),
+        VMSTATE_STRUCT(fault, SysDMAChannel, 1, vmstate_sysdma_faults,
+                       SysDMAFaults),
+        VMSTATE_UINT32(fault_fired, SysDMAChannel),
+        VMSTATE_TIMER_PTR(timer, SysDMAChannel),
+        VMSTATE_TIMER_PTR(irq_timer, SysDMAChannel),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static int sysdma_post_load(void *opaque, int version_id)
+{
+    SysDMAState *s = opaque;
+    uint32_t i;
+
+    for (i = 0; i < s->channels; i++) {
+        SysDMAChannel *c = &s->ch[i];
+
+        if (c->fifo_runs > SYSDMA_FIFO_RUNS || c->state > SYSDMA_STATE_CANCELLED
+            || c->xdir > SYSDMA_DIR_P2M || c->bytes > c->total) {
+            return -EINVAL;
+        }
+        sysdma_ch_post_load(c);
+    }
+    return 0;
+}
+
+static const VMStateDescription vmstate_sysdma = {
+    .name = "sysdma",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = sysdma_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, SysDMAState),
+        VMSTATE_BOOL(spurious, SysDMAState),
+        VMSTATE_UINT32_ARRAY(verify, SysDMAState, SYSDMA_V_COUNT),
+        VMSTATE_INT32(fault_channel, SysDMAState),
+        VMSTATE_STRUCT(fault_prop, SysDMAState, 1, vmstate_sysdma_faults,
+                       SysDMAFaults),
+        VMSTATE_STRUCT_ARRAY(ch, SysDMAState, SYSDMA_MAX_CHANNELS, 1,
+                             vmstate_sysdma_channel, SysDMAChannel),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/* Life cycle ------------------------------------------------------------- */
+
+static void sysdma_realize(PCIDevice *pdev, Error **errp)
+{
+    SysDMAState *s = SYSDMA(pdev);
+    Error *err = NULL;
+    uint32_t i;
+
+    if (s->channels < 1 || s->channels > SYSDMA_MAX_CHANNELS) {
+        error_setg(errp, "channels must be 1..%d", SYSDMA_MAX_CHANNELS);
+        return;
+    }
+    if (s->chunk < 1 || s->chunk > SYSDMA_CHUNK_MAX) {
+        error_setg(errp, "chunk must be 1..%d", SYSDMA_CHUNK_MAX);
+        return;
+    }
+    if (s->fifo_size > SYSDMA_FIFO_SIZE_MAX) {
+        error_setg(errp, "fifo-size must be 0..%d", SYSDMA_FIFO_SIZE_MAX);
+        return;
+    }
+    if (s->max_xfer < 1) {
+        error_setg(errp, "max-transfer must be at least 1");
+        return;
+    }
+
+    pdev->config[PCI_INTERRUPT_PIN] = 1;
+    if (msi_init(pdev, 0, 1, true, false, &err) < 0 && err) {
+        /* no MSI on this machine: INTx only */
+        warn_report_err(err);
+    }
+    memory_region_init_io(&s->mmio, OBJECT(s), &sysdma_ops, s, "sysdma-mmio",
+                          SYSDMA_BAR_SIZE);
+    pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY, &s->mmio);
+    for (i = 0; i < SYSDMA_MAX_CHANNELS; i++) {
+        sysdma_ch_init(s, &s->ch[i], i);
+    }
+}
+
+static void sysdma_exit(PCIDevice *pdev)
+{
+    SysDMAState *s = SYSDMA(pdev);
+    uint32_t i;
+
+    for (i = 0; i < SYSDMA_MAX_CHANNELS; i++) {
+        timer_free(s->ch[i].timer);
+        timer_free(s->ch[i].irq_timer);
+        qemu_bh_delete(s->ch[i].bh);
+    }
+    msi_uninit(pdev);
+}
+
+static void sysdma_reset(DeviceState *dev)
+{
+    sysdma_reset_channels(SYSDMA(dev), "device reset");
+}
+
+static void sysdma_instance_init(Object *obj)
+{
+    SysDMAState *s = SYSDMA(obj);
+
+    s->fault_channel = -1;
+    s->fault_prop.slow_rate = 64 * KiB;
+    s->fault_prop.delay_us = 1000;
+}
+
+static void sysdma_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
+    static const struct {
+        const char *name;
+        size_t off;
+    } faults[] = {
+        { "fault-mode", offsetof(SysDMAFaults, mode) },
+        { "fault-sticky", offsetof(SysDMAFaults, sticky) },
+        { "fault-error-after", offsetof(SysDMAFaults, error_after) },
+        { "fault-delay-us", offsetof(SysDMAFaults, delay_us) },
+        { "fault-slow-rate", offsetof(SysDMAFaults, slow_rate) },
+    };
+    int i;
+
+    k->realize = sysdma_realize;
+    k->exit = sysdma_exit;
+    k->config_write = sysdma_config_write;
+    k->vendor_id = SYSDMA_PCI_VENDOR_ID;
+    k->device_id = SYSDMA_PCI_DEVICE_ID;
+    k->revision = SYSDMA_PCI_REVISION;
+    k->class_id = SYSDMA_PCI_CLASS;
+    dc->desc = "sysdma system DMA controller (KMDF/HAL DMA protocol model)";
+    dc->vmsd = &vmstate_sysdma;
+    device_class_set_legacy_reset(dc, sysdma_reset);
+    device_class_set_props(dc, sysdma_properties);
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+
+    for (i = 0; i < ARRAY_SIZE(faults); i++) {
+        object_class_property_add(klass, faults[i].name, "uint32",
+                                  sysdma_get_fault, sysdma_set_fault, NULL,
+                                  (void *)(uintptr_t)faults[i].off);
+    }
+    object_class_property_add(klass, "fault-channel", "int32",
+                              sysdma_get_fault_channel,
+                              sysdma_set_fault_channel, NULL, NULL);
+    for (i = 0; i <= SYSDMA_V_COUNT; i++) {
+        g_autofree char *name = g_strdup_printf("verify-%s",
+            i < SYSDMA_V_COUNT ? sysdma_v_names[i] : "total");
+
+        object_class_property_add(klass, name, "uint32", sysdma_get_verify,
+                                  NULL, NULL, (void *)(uintptr_t)i);
+    }
+}
+
+static const TypeInfo sysdma_types[] = {
+    {
+        .name = TYPE_SYSDMA,
+        .parent = TYPE_PCI_DEVICE,
+        .instance_size = sizeof(SysDMAState),
+        .instance_init = sysdma_instance_init,
+        .class_init = sysdma_class_init,
+        .interfaces = (InterfaceInfo[]) {
+            { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+            { },
+        },
+    },
+};
+
+DEFINE_TYPES(sysdma_types)
