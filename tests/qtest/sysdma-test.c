@@ -12,6 +12,7 @@
 #include "libqos/pci-pc.h"
 #include "hw/pci/pci_regs.h"
 #include "qobject/qdict.h"
+#include "qemu/bswap.h"
 #include "hw/dma/sysdma_regs.h"
 
 #define DEVFN       QPCI_DEVFN(4, 0)
@@ -716,6 +717,918 @@ static void test_irq_msi(void)
     t_end(t);
 }
 
+/* Verifier (V2, V4, registers, strict) ----------------------------------- */
+
+/* V2: START on a busy channel is counted; the running transfer goes on */
+static void test_v2_start_busy(void)
+{
+    T *t = t_start(RATE_1MS, NULL);
+    const uint32_t len = 4 * 4096;
+    g_autofree uint8_t *want = src_data(t, RAM_SRC, len, 7);
+
+    fill(t, RAM_DST, FILL, len);
+    go(t, 0, RAM_SRC, RAM_DST, len, SYSDMA_DIR_M2M);
+    step(t, MS);
+    prog(t, 0, RAM_SRC, RAM_DST + len, 16, SYSDMA_DIR_M2M);
+    cwr(t, 0, SYSDMA_CH_START, 1);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_START_BUSY), ==, 1);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_BUSY);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 4096);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_TOTAL), ==, len);
+    run(t, 0);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, len);
+    check_copied(t, RAM_DST, want, len, len);
+    finish(t, 0);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_VERIFY_TOTAL), ==, 1);
+    t_end(t);
+}
+
+/* V2: a zero-length transfer is counted and completes with 0 bytes */
+static void test_v2_zero_length(void)
+{
+    T *t = t_start(NULL, NULL);
+
+    go(t, 0, RAM_SRC, RAM_DST, 0, SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_ZERO_LENGTH), ==, 1);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_COMPLETE |
+                    SYSDMA_STATUS_FLUSH_OWED | SYSDMA_STATUS_CLAIMED);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 0);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_IRQ), ==, SYSDMA_IRQ_DONE);
+    finish(t, 0);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_VERIFY_TOTAL), ==, 1);
+    t_end(t);
+}
+
+/* V2: overlapping M2M is counted (and still runs when not strict) */
+static void test_v2_overlap(void)
+{
+    T *t = t_start(NULL, NULL);
+
+    src_data(t, RAM_SRC, 8192, 8);
+    go(t, 0, RAM_SRC, RAM_SRC + 100, 4096, SYSDMA_DIR_M2M);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_OVERLAP), ==, 1);
+    run(t, 0);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 4096);
+    finish(t, 0);
+    /* adjacent is not overlapping */
+    go(t, 0, RAM_SRC, RAM_SRC + 4096, 4096, SYSDMA_DIR_M2M);
+    run(t, 0);
+    finish(t, 0);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_VERIFY_TOTAL), ==, 1);
+    t_end(t);
+}
+
+/* V2: DMA running off the end of RAM stops with exactly the RAM bytes */
+static void test_v2_bad_address(void)
+{
+    T *t = t_start(NULL, NULL);
+    const uint64_t dst = RAM_SIZE - 6000;
+    g_autofree uint8_t *want = src_data(t, RAM_SRC, 8192, 9);
+
+    fill(t, dst, FILL, 6000);
+    go(t, 0, RAM_SRC, dst, 8192, SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
+    run(t, 0);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_ERROR |
+                    (SYSDMA_ERR_ADDRESS << SYSDMA_STATUS_ERRCODE_SHIFT) |
+                    SYSDMA_STATUS_FLUSH_OWED | SYSDMA_STATUS_CLAIMED);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 6000);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_IRQ), ==, SYSDMA_IRQ_DONE);
+    check_copied(t, dst, want, 6000, 6000);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_ADDRESS), ==, 1);
+    finish(t, 0);
+    /* source far above RAM, 64-bit address: nothing moves */
+    go(t, 1, 0x123400000000ull, RAM_DST, 100, SYSDMA_DIR_M2P);
+    run(t, 1);
+    g_assert_cmpuint(errcode(t, 1), ==, SYSDMA_ERR_ADDRESS);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_BYTES), ==, 0);
+    finish(t, 1);
+    /* the top of the 64-bit space: no wrap-around to address 0 */
+    go(t, 2, 0, 0xfffffffffffff000ull, 8192, SYSDMA_DIR_P2M);
+    run(t, 2);
+    g_assert_cmpuint(errcode(t, 2), ==, SYSDMA_ERR_ADDRESS);
+    g_assert_cmpuint(crd(t, 2, SYSDMA_CH_BYTES), ==, 0);
+    finish(t, 2);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_ADDRESS), ==, 3);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_VERIFY_TOTAL), ==, 3);
+    t_end(t);
+}
+
+/* V2: DMA aimed at the device's own registers is refused (re-entrancy) */
+static void test_v2_own_bar(void)
+{
+    T *t = t_start(NULL, NULL);
+    uint32_t v = SYSDMA_CTRL_RESET;
+
+    qtest_memwrite(t->qts, RAM_SRC, &v, 4);
+    /* would write CTRL_RESET into CTRL, then START into ch0 */
+    go(t, 0, RAM_SRC, t->bar_addr + SYSDMA_REG_CTRL, 4, SYSDMA_DIR_M2M);
+    run(t, 0);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_ERROR |
+                    (SYSDMA_ERR_ADDRESS << SYSDMA_STATUS_ERRCODE_SHIFT) |
+                    SYSDMA_STATUS_FLUSH_OWED | SYSDMA_STATUS_CLAIMED);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 0);
+    finish(t, 0);
+    go(t, 1, t->bar_addr, RAM_DST, 64, SYSDMA_DIR_M2M);
+    run(t, 1);
+    g_assert_cmpuint(errcode(t, 1), ==, SYSDMA_ERR_ADDRESS);
+    finish(t, 1);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_ADDRESS), ==, 2);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_VERIFY_TOTAL), ==, 2);
+    t_end(t);
+}
+
+/* V4: a channel still claimed at reset leaks (CTRL, bus master, system) */
+static void test_v4_leak(void)
+{
+    T *t = t_start(NULL, NULL);
+    uint16_t cmd;
+
+    cwr(t, 0, SYSDMA_CH_CLAIM, 1);
+    cwr(t, 3, SYSDMA_CH_CLAIM, 1);
+    wr(t, SYSDMA_REG_CTRL, SYSDMA_CTRL_RESET);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_LEAK), ==, 2);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_CLAIM), ==, 0);
+    g_assert_cmphex(crd(t, 3, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_IDLE);
+
+    cwr(t, 1, SYSDMA_CH_CLAIM, 1);
+    cmd = qpci_config_readw(t->dev, PCI_COMMAND);
+    qpci_config_writew(t->dev, PCI_COMMAND, cmd & ~PCI_COMMAND_MASTER);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_LEAK), ==, 3);
+    qpci_config_writew(t->dev, PCI_COMMAND, cmd);
+    /* turning it on again is no reset */
+    g_assert_cmpuint(vcount(t, SYSDMA_V_LEAK), ==, 3);
+
+    cwr(t, 2, SYSDMA_CH_CLAIM, 1);
+    qtest_qmp_assert_success(t->qts, "{'execute': 'system_reset'}");
+    qtest_qmp_eventwait(t->qts, "RESET");
+    g_assert_cmpuint(qom_u32(t, "verify-leak"), ==, 4);
+    /* the counters survive the resets */
+    g_assert_cmpuint(qom_u32(t, "verify-total"), ==, 4);
+    t_end(t);
+}
+
+/* V4: releasing a channel twice; START on an unclaimed channel */
+static void test_v4_double_release_not_claimed(void)
+{
+    T *t = t_start(NULL, NULL);
+
+    cwr(t, 0, SYSDMA_CH_CLAIM, 1);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_STATUS), ==, SYSDMA_STATUS_CLAIMED);
+    cwr(t, 0, SYSDMA_CH_CLAIM, 0);
+    cwr(t, 0, SYSDMA_CH_CLAIM, 0);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_DOUBLE_RELEASE), ==, 1);
+    prog(t, 0, RAM_SRC, RAM_DST, 100, SYSDMA_DIR_M2M);
+    cwr(t, 0, SYSDMA_CH_START, 1);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_NOT_CLAIMED), ==, 1);
+    run(t, 0);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 100);
+    cwr(t, 0, SYSDMA_CH_FLUSH, 1);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_VERIFY_TOTAL), ==, 2);
+    t_end(t);
+}
+
+/* Bad offsets, sizes and values: counted, logged, never fatal */
+static void test_v_bad_register(void)
+{
+    T *t = t_start("channels=2", NULL);
+    uint32_t n = 0;
+
+    g_assert_cmpuint(rd(t, 0x0fc), ==, 0);                  /* hole */
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, ++n);
+    g_assert_cmpuint(qpci_io_readb(t->dev, t->bar, 0), ==, 0); /* size */
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, ++n);
+    qpci_io_writew(t->dev, t->bar, SYSDMA_CH_BASE(0) + SYSDMA_CH_LEN, 5);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, ++n);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_LEN), ==, 0);
+    g_assert_cmpuint(qpci_io_readq(t->dev, t->bar, 0), ==, 0);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, ++n);
+    g_assert_cmpuint(rd(t, 2), ==, 0);                      /* unaligned */
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, ++n);
+    wr(t, SYSDMA_REG_ID, 0);                                /* RO */
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, ++n);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_CTRL), ==, 0);        /* WO */
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, ++n);
+    g_assert_cmpuint(crd(t, 2, SYSDMA_CH_STATUS), ==, 0);   /* no ch2 */
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, ++n);
+    cwr(t, 7, SYSDMA_CH_START, 1);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, ++n);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_VERIFY_COUNT(SYSDMA_V_COUNT)), ==, 0);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, ++n);
+    g_assert_cmpuint(crd(t, 0, 0x7c), ==, 0);               /* ch hole */
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, ++n);
+    cwr(t, 0, SYSDMA_CH_CLAIM, 2);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, ++n);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_CLAIM), ==, 0);
+    wr(t, SYSDMA_REG_CTRL, 0x80);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, ++n);
+    cwr(t, 1, SYSDMA_CH_FAULT_MODE, 0xffffffff);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, ++n);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_FAULT_MODE), ==, SYSDMA_FAULT_ALL);
+    cwr(t, 1, SYSDMA_CH_FAULT_MODE, 0);
+    /* DIR 3 is refused by START with ERR_CONFIG */
+    cwr(t, 0, SYSDMA_CH_CFG, 3 | 0x100);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, ++n);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_CFG), ==, 3);
+    cwr(t, 0, SYSDMA_CH_CLAIM, 1);
+    cwr(t, 0, SYSDMA_CH_LEN, 16);
+    cwr(t, 0, SYSDMA_CH_START, 1);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_ERROR |
+                    (SYSDMA_ERR_CONFIG << SYSDMA_STATUS_ERRCODE_SHIFT) |
+                    SYSDMA_STATUS_FLUSH_OWED | SYSDMA_STATUS_CLAIMED);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 0);
+    finish(t, 0);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_VERIFY_TOTAL), ==, n);
+    g_assert_cmpuint(qom_u32(t, "verify-bad-register"), ==, n);
+    /* still alive and well */
+    g_assert_cmphex(rd(t, SYSDMA_REG_ID), ==, SYSDMA_ID_VALUE);
+    t_end(t);
+}
+
+/* VERIFY_COUNT(k), VERIFY_TOTAL, VERIFY_CLEAR and QMP qom-get agree */
+static void test_v_counters(void)
+{
+    T *t = t_start(NULL, NULL);
+
+    cwr(t, 0, SYSDMA_CH_CANCEL, 1);             /* cancel-idle */
+    cwr(t, 0, SYSDMA_CH_FLUSH, 1);              /* flush-idle */
+    cwr(t, 1, SYSDMA_CH_FLUSH, 1);              /* flush-idle */
+    cwr(t, 0, SYSDMA_CH_CLAIM, 0);              /* double-release */
+    g_assert_cmpuint(vcount(t, SYSDMA_V_CANCEL_IDLE), ==, 1);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_FLUSH_IDLE), ==, 2);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_DOUBLE_RELEASE), ==, 1);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_VERIFY_TOTAL), ==, 4);
+    g_assert_cmpuint(qom_u32(t, "verify-cancel-idle"), ==, 1);
+    g_assert_cmpuint(qom_u32(t, "verify-flush-idle"), ==, 2);
+    g_assert_cmpuint(qom_u32(t, "verify-double-release"), ==, 1);
+    g_assert_cmpuint(qom_u32(t, "verify-leak"), ==, 0);
+    g_assert_cmpuint(qom_u32(t, "verify-total"), ==, 4);
+    wr(t, SYSDMA_REG_VERIFY_CLEAR, 1);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_VERIFY_TOTAL), ==, 0);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_FLUSH_IDLE), ==, 0);
+    g_assert_cmpuint(qom_u32(t, "verify-total"), ==, 0);
+    t_end(t);
+}
+
+/* strict: a violation also ends the channel in ERROR / ERR_VERIFIER */
+static void test_v_strict(void)
+{
+    T *t = t_start("strict=on," RATE_1MS, NULL);
+    const uint32_t verr = SYSDMA_STATE_ERROR |
+        (SYSDMA_ERR_VERIFIER << SYSDMA_STATUS_ERRCODE_SHIFT);
+
+    /* START unclaimed: refused, nothing moves */
+    fill(t, RAM_DST, FILL, 4096);
+    prog(t, 0, RAM_SRC, RAM_DST, 4096, SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
+    cwr(t, 0, SYSDMA_CH_START, 1);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_STATUS), ==,
+                    verr | SYSDMA_STATUS_FLUSH_OWED);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 0);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_IRQ), ==, SYSDMA_IRQ_DONE);
+    step(t, 10 * MS);
+    check_copied(t, RAM_DST, NULL, 0, 4096);
+    cwr(t, 0, SYSDMA_CH_IRQ, SYSDMA_IRQ_DONE);
+    cwr(t, 0, SYSDMA_CH_FLUSH, 1);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_IDLE);
+
+    /* START while busy: the running transfer ends with exact bytes */
+    go(t, 1, RAM_SRC, RAM_DST, 4 * 4096, SYSDMA_DIR_M2M);
+    step(t, 2 * MS);
+    cwr(t, 1, SYSDMA_CH_START, 1);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_STATUS), ==, verr |
+                    SYSDMA_STATUS_FLUSH_OWED | SYSDMA_STATUS_CLAIMED);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_BYTES), ==, 2 * 4096);
+    step(t, 10 * MS);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_BYTES), ==, 2 * 4096);
+    finish(t, 1);
+
+    /* a V3 violation on an idle channel marks it ERROR too */
+    cwr(t, 2, SYSDMA_CH_CANCEL, 1);
+    g_assert_cmphex(crd(t, 2, SYSDMA_CH_STATUS), ==, verr);
+
+    /* zero length in strict mode */
+    go(t, 3, RAM_SRC, RAM_DST, 0, SYSDMA_DIR_M2M);
+    g_assert_cmphex(crd(t, 3, SYSDMA_CH_STATUS), ==, verr |
+                    SYSDMA_STATUS_FLUSH_OWED | SYSDMA_STATUS_CLAIMED);
+    finish(t, 3);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_NOT_CLAIMED), ==, 1);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_START_BUSY), ==, 1);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_CANCEL_IDLE), ==, 1);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_ZERO_LENGTH), ==, 1);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_VERIFY_TOTAL), ==, 4);
+    t_end(t);
+}
+
+/* K10: a START longer than MAX_XFER ends in ERR_CONFIG */
+static void test_k10_max_transfer(void)
+{
+    T *t = t_start("max-transfer=8192", NULL);
+
+    g_assert_cmpuint(rd(t, SYSDMA_REG_MAX_XFER), ==, 8192);
+    go(t, 0, RAM_SRC, RAM_DST, 8193, SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_ERROR |
+                    (SYSDMA_ERR_CONFIG << SYSDMA_STATUS_ERRCODE_SHIFT) |
+                    SYSDMA_STATUS_FLUSH_OWED | SYSDMA_STATUS_CLAIMED);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 0);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_IRQ), ==, SYSDMA_IRQ_DONE);
+    finish(t, 0);
+    go(t, 0, RAM_SRC, RAM_DST, 8192, SYSDMA_DIR_M2M);
+    run(t, 0);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 8192);
+    finish(t, 0);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/* Scatter-gather --------------------------------------------------------- */
+
+static void desc(T *t, uint64_t at, uint64_t src, uint64_t dst, uint32_t len,
+                 uint32_t flags, uint64_t next)
+{
+    uint8_t d[SYSDMA_DESC_SIZE];
+
+    stq_le_p(d + SYSDMA_DESC_SRC, src);
+    stq_le_p(d + SYSDMA_DESC_DST, dst);
+    stl_le_p(d + SYSDMA_DESC_LEN, len);
+    stl_le_p(d + SYSDMA_DESC_FLAGS, flags);
+    stq_le_p(d + SYSDMA_DESC_NEXT, next);
+    qtest_memwrite(t->qts, at, d, sizeof(d));
+}
+
+static void test_sg_m2m(void)
+{
+    T *t = t_start(NULL, NULL);
+    g_autofree uint8_t *want = src_data(t, RAM_SRC, 3 * 4096, 10);
+    g_autofree uint8_t *got = NULL;
+
+    fill(t, RAM_DST, FILL, 5 * 4096);
+    /* three pieces, scattered, out of order, odd sizes */
+    desc(t, RAM_DESC, RAM_SRC, RAM_DST + 2 * 4096, 1000, 0, RAM_DESC + 64);
+    desc(t, RAM_DESC + 64, RAM_SRC + 1000, RAM_DST, 5000, 0, RAM_DESC + 32);
+    desc(t, RAM_DESC + 32, RAM_SRC + 6000, RAM_DST + 4 * 4096, 7,
+         SYSDMA_DESC_END, 0xdead0000);
+    go(t, 0, RAM_DESC, 0, 0, SYSDMA_DIR_M2M | SYSDMA_CFG_SG);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_TOTAL), ==, 6007);
+    run(t, 0);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 6007);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_DESC_DONE), ==, 3);
+    check_copied(t, RAM_DST + 2 * 4096, want, 1000, 4096);
+    check_copied(t, RAM_DST, want + 1000, 5000, 5000);
+    check_copied(t, RAM_DST + 4 * 4096, want + 6000, 7, 100);
+    finish(t, 0);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/* SG P2M: the stream offset runs on across descriptors; FIFO spans them */
+static void test_sg_p2m(void)
+{
+    T *t = t_start(NULL, NULL);
+
+    fill(t, RAM_DST, FILL, 3 * 4096);
+    cwr(t, 0, SYSDMA_CH_SEED, 42);
+    desc(t, RAM_DESC, 0, RAM_DST + 4096, 3000, 0, RAM_DESC + 32);
+    desc(t, RAM_DESC + 32, 0, RAM_DST, 40, SYSDMA_DESC_END, 0);
+    go(t, 0, RAM_DESC, 0, 0, SYSDMA_DIR_P2M | SYSDMA_CFG_SG);
+    run(t, 0);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 3040);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_FIFO_LEVEL), ==, 64);
+    check_pattern(t, RAM_DST + 4096, 42, 0, 3000 - 24, 3000);
+    check_pattern(t, RAM_DST, 42, 3000, 0, 40);
+    finish(t, 0);
+    check_pattern(t, RAM_DST + 4096, 42, 0, 3000, 4096);
+    check_pattern(t, RAM_DST, 42, 3000, 40, 4096);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/* SG M2P: the sink sees the pieces in chain order */
+static void test_sg_m2p(void)
+{
+    T *t = t_start(NULL, NULL);
+    g_autofree uint8_t *data = src_data(t, RAM_SRC, 8192, 11);
+    g_autofree uint8_t *cat = g_malloc(300);
+
+    memcpy(cat, data + 4000, 200);
+    memcpy(cat + 200, data, 100);
+    desc(t, RAM_DESC, RAM_SRC + 4000, 0, 200, 0, RAM_DESC + 32);
+    desc(t, RAM_DESC + 32, RAM_SRC, 0, 100, SYSDMA_DESC_END, 0);
+    go(t, 0, RAM_DESC, 0, 0, SYSDMA_DIR_M2P | SYSDMA_CFG_SG);
+    run(t, 0);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 300);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_SINK_CRC), ==, crc32_ref(cat, 300));
+    finish(t, 0);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+static void sg_expect(T *t, uint32_t err)
+{
+    go(t, 0, RAM_DESC, 0, 0, SYSDMA_DIR_M2M | SYSDMA_CFG_SG |
+       SYSDMA_CFG_IRQ_EN);
+    run(t, 0);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_ERROR |
+                    (err << SYSDMA_STATUS_ERRCODE_SHIFT) |
+                    SYSDMA_STATUS_FLUSH_OWED | SYSDMA_STATUS_CLAIMED);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 0);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_IRQ), ==, SYSDMA_IRQ_DONE);
+    finish(t, 0);
+}
+
+/* Malformed chains end in ERR_DESCRIPTOR before any data moves */
+static void test_sg_malformed(void)
+{
+    T *t = t_start("max-transfer=1048576", NULL);
+    int i;
+
+    fill(t, RAM_DST, FILL, 4096);
+    /* zero length in the middle */
+    desc(t, RAM_DESC, RAM_SRC, RAM_DST, 100, 0, RAM_DESC + 32);
+    desc(t, RAM_DESC + 32, RAM_SRC, RAM_DST + 100, 0, 0, RAM_DESC + 64);
+    desc(t, RAM_DESC + 64, RAM_SRC, RAM_DST + 200, 100, SYSDMA_DESC_END, 0);
+    sg_expect(t, SYSDMA_ERR_DESCRIPTOR);
+    /* misaligned next */
+    desc(t, RAM_DESC + 32, RAM_SRC, RAM_DST + 100, 10, 0, RAM_DESC + 68);
+    sg_expect(t, SYSDMA_ERR_DESCRIPTOR);
+    /* a loop */
+    desc(t, RAM_DESC + 32, RAM_SRC, RAM_DST + 100, 10, 0, RAM_DESC);
+    sg_expect(t, SYSDMA_ERR_DESCRIPTOR);
+    /* a self loop */
+    desc(t, RAM_DESC, RAM_SRC, RAM_DST, 1, 0, RAM_DESC);
+    sg_expect(t, SYSDMA_ERR_DESCRIPTOR);
+    check_copied(t, RAM_DST, NULL, 0, 4096);
+    /* exactly SYSDMA_SG_MAX_DESC descriptors is fine, one more is not */
+    for (i = 0; i < SYSDMA_SG_MAX_DESC; i++) {
+        desc(t, RAM_DESC + 32 * i, RAM_SRC + i, RAM_DST + 4096 + i, 1,
+             i == SYSDMA_SG_MAX_DESC - 1 ? SYSDMA_DESC_END : 0,
+             RAM_DESC + 32 * (i + 1));
+    }
+    go(t, 0, RAM_DESC, 0, 0, SYSDMA_DIR_M2M | SYSDMA_CFG_SG);
+    run(t, 0);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, SYSDMA_SG_MAX_DESC);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_DESC_DONE), ==, SYSDMA_SG_MAX_DESC);
+    finish(t, 0);
+    desc(t, RAM_DESC + 32 * (SYSDMA_SG_MAX_DESC - 1), RAM_SRC, RAM_DST, 1, 0,
+         RAM_DESC + 32 * SYSDMA_SG_MAX_DESC);
+    desc(t, RAM_DESC + 32 * SYSDMA_SG_MAX_DESC, RAM_SRC, RAM_DST, 1,
+         SYSDMA_DESC_END, 0);
+    sg_expect(t, SYSDMA_ERR_DESCRIPTOR);
+    assert_no_violation(t);
+    /* a chain outside RAM: ERR_ADDRESS, counted */
+    desc(t, RAM_DESC, RAM_SRC, RAM_DST, 10, 0, 0x7fff0000);
+    sg_expect(t, SYSDMA_ERR_ADDRESS);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_ADDRESS), ==, 1);
+    /* the total of the chain is checked against MAX_XFER (K10) */
+    desc(t, RAM_DESC, RAM_SRC, RAM_DST, 1048576, 0, RAM_DESC + 32);
+    desc(t, RAM_DESC + 32, RAM_SRC, RAM_DST, 1, SYSDMA_DESC_END, 0);
+    sg_expect(t, SYSDMA_ERR_CONFIG);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_VERIFY_TOTAL), ==, 1);
+    t_end(t);
+}
+
+/* SG: cancel in the middle of the second descriptor */
+static void test_sg_cancel(void)
+{
+    T *t = t_start(RATE_1MS, NULL);
+    g_autofree uint8_t *want = src_data(t, RAM_SRC, 16384, 12);
+
+    fill(t, RAM_DST, FILL, 16384);
+    desc(t, RAM_DESC, RAM_SRC, RAM_DST, 6000, 0, RAM_DESC + 32);
+    desc(t, RAM_DESC + 32, RAM_SRC + 6000, RAM_DST + 6000, 10000,
+         SYSDMA_DESC_END, 0);
+    go(t, 0, RAM_DESC, 0, 0, SYSDMA_DIR_M2M | SYSDMA_CFG_SG);
+    step(t, 2 * MS + 5);
+    cwr(t, 0, SYSDMA_CH_CANCEL, 1);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_CANCELLED);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 8192);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_DESC_DONE), ==, 1);
+    check_copied(t, RAM_DST, want, 8192, 16384);
+    finish(t, 0);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/* Faults ----------------------------------------------------------------- */
+
+static void arm(T *t, int ch, uint32_t mode, uint32_t sticky)
+{
+    cwr(t, ch, SYSDMA_CH_FAULT_STICKY, sticky);
+    cwr(t, ch, SYSDMA_CH_FAULT_MODE, mode);
+}
+
+/* FAULT_ERROR: exactly ERROR_AFTER bytes move; one-shot vs sticky */
+static void test_fault_error(void)
+{
+    T *t = t_start(NULL, NULL);
+    g_autofree uint8_t *want = src_data(t, RAM_SRC, 10000, 13);
+
+    fill(t, RAM_DST, FILL, 10000);
+    cwr(t, 0, SYSDMA_CH_FAULT_ERROR_AFTER, 5001);
+    arm(t, 0, SYSDMA_FAULT_ERROR, 0);
+    go(t, 0, RAM_SRC, RAM_DST, 10000, SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
+    run(t, 0);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_ERROR |
+                    (SYSDMA_ERR_INJECTED << SYSDMA_STATUS_ERRCODE_SHIFT) |
+                    SYSDMA_STATUS_FLUSH_OWED | SYSDMA_STATUS_CLAIMED);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 5001);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_IRQ), ==, SYSDMA_IRQ_DONE);
+    check_copied(t, RAM_DST, want, 5001, 10000);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_FAULT_FIRED), ==, 1);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_FAULT_MODE), ==, 0);  /* one-shot */
+    finish(t, 0);
+    go(t, 0, RAM_SRC, RAM_DST, 10000, SYSDMA_DIR_M2M);
+    run(t, 0);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    finish(t, 0);
+    /* sticky, after 0 bytes: every START fails at once */
+    cwr(t, 0, SYSDMA_CH_FAULT_ERROR_AFTER, 0);
+    arm(t, 0, SYSDMA_FAULT_ERROR, SYSDMA_FAULT_ERROR);
+    for (int i = 0; i < 2; i++) {
+        go(t, 0, RAM_SRC, RAM_DST, 10000, SYSDMA_DIR_P2M);
+        g_assert_cmpuint(errcode(t, 0), ==, SYSDMA_ERR_INJECTED);
+        g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 0);
+        finish(t, 0);
+    }
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_FAULT_FIRED), ==, 3);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_FAULT_MODE), ==, SYSDMA_FAULT_ERROR);
+    /* ERROR_AFTER beyond the transfer: it completes, the fault stays armed */
+    cwr(t, 0, SYSDMA_CH_FAULT_ERROR_AFTER, 20000);
+    arm(t, 0, SYSDMA_FAULT_ERROR, 0);
+    go(t, 0, RAM_SRC, RAM_DST, 10000, SYSDMA_DIR_M2M);
+    run(t, 0);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_FAULT_MODE), ==, SYSDMA_FAULT_ERROR);
+    finish(t, 0);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/* FAULT_STALL: STALLED, never finishes until CANCEL (K6 for timeouts) */
+static void test_fault_stall(void)
+{
+    T *t = t_start(RATE_1MS, NULL);
+    g_autofree uint8_t *want = src_data(t, RAM_SRC, 16384, 14);
+
+    fill(t, RAM_DST, FILL, 16384);
+    cwr(t, 1, SYSDMA_CH_FAULT_ERROR_AFTER, 6000);
+    arm(t, 1, SYSDMA_FAULT_STALL, 0);
+    go(t, 1, RAM_SRC, RAM_DST, 16384, SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
+    step(t, 1000 * MS);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_BUSY |
+                    SYSDMA_STATUS_STALLED | SYSDMA_STATUS_CLAIMED);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_BYTES), ==, 6000);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_IRQ), ==, 0);
+    cwr(t, 1, SYSDMA_CH_CANCEL, 1);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_CANCELLED |
+                    SYSDMA_STATUS_FLUSH_OWED | SYSDMA_STATUS_CLAIMED);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_BYTES), ==, 6000);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_IRQ), ==, SYSDMA_IRQ_DONE);
+    check_copied(t, RAM_DST, want, 6000, 16384);
+    finish(t, 1);
+    /* ERROR_AFTER >= length: all data moves, completion never comes */
+    cwr(t, 1, SYSDMA_CH_FAULT_ERROR_AFTER, 0xffffffff);
+    arm(t, 1, SYSDMA_FAULT_STALL, 0);
+    go(t, 1, RAM_SRC, RAM_DST, 100, SYSDMA_DIR_M2M);
+    step(t, 1000 * MS);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_BUSY |
+                    SYSDMA_STATUS_STALLED | SYSDMA_STATUS_CLAIMED);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_BYTES), ==, 100);
+    cwr(t, 1, SYSDMA_CH_CANCEL, 1);
+    g_assert_cmpuint(state(t, 1), ==, SYSDMA_STATE_CANCELLED);
+    finish(t, 1);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_FAULT_FIRED), ==, 2);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/* FAULT_DROP_IRQ: completes, no IRQ bit, no interrupt */
+static void test_fault_drop_irq(void)
+{
+    T *t = t_start(NULL, NULL);
+
+    route_intx(t);
+    arm(t, 0, SYSDMA_FAULT_DROP_IRQ, 0);
+    go(t, 0, RAM_SRC, RAM_DST, 100, SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
+    run(t, 0);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 100);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_IRQ), ==, 0);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_IRQ_STATUS), ==, 0);
+    g_assert(!qtest_get_irq(t->qts, 11));
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_FAULT_FIRED), ==, 1);
+    finish(t, 0);
+    /* one-shot: the next one interrupts */
+    go(t, 0, RAM_SRC, RAM_DST, 100, SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
+    run(t, 0);
+    g_assert(qtest_get_irq(t->qts, 11));
+    finish(t, 0);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/* FAULT_DELAY_IRQ: the IRQ bit and the interrupt come DELAY_US later */
+static void test_fault_delay_irq(void)
+{
+    T *t = t_start(RATE_1MS, NULL);
+
+    route_intx(t);
+    cwr(t, 0, SYSDMA_CH_FAULT_DELAY_US, 500);
+    arm(t, 0, SYSDMA_FAULT_DELAY_IRQ, 0);
+    go(t, 0, RAM_SRC, RAM_DST, 4096, SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
+    step(t, MS);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_IRQ), ==, 0);
+    g_assert(!qtest_get_irq(t->qts, 11));
+    step(t, 500 * 1000 - 1);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_IRQ), ==, 0);
+    step(t, 1);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_IRQ), ==, SYSDMA_IRQ_DONE);
+    g_assert(qtest_get_irq(t->qts, 11));
+    finish(t, 0);
+    g_assert(!qtest_get_irq(t->qts, 11));
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/* FAULT_SPURIOUS: an interrupt at START with no status bit behind it */
+static void test_fault_spurious(void)
+{
+    T *t = t_start(RATE_1MS, NULL);
+
+    route_intx(t);
+    arm(t, 2, SYSDMA_FAULT_SPURIOUS, 0);
+    go(t, 2, RAM_SRC, RAM_DST, 8192, SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
+    g_assert(qtest_get_irq(t->qts, 11));
+    g_assert_cmpuint(crd(t, 2, SYSDMA_CH_IRQ), ==, 0);  /* drops the line */
+    g_assert(!qtest_get_irq(t->qts, 11));
+    g_assert_cmpuint(rd(t, SYSDMA_REG_IRQ_STATUS), ==, 0);
+    run(t, 2);
+    g_assert(qtest_get_irq(t->qts, 11));
+    finish(t, 2);
+    /* with MSI: one message at START */
+    enable_msi(t, 0x77);
+    arm(t, 2, SYSDMA_FAULT_SPURIOUS, 0);
+    go(t, 2, RAM_SRC, RAM_DST, 8192, SYSDMA_DIR_M2M);
+    g_assert_cmphex(qtest_readl(t->qts, RAM_MSI), ==, 0x77);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_IRQ_STATUS), ==, 0);
+    run(t, 2);
+    finish(t, 2);
+    g_assert_cmpuint(crd(t, 2, SYSDMA_CH_FAULT_FIRED), ==, 2);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/* FAULT_SLOW: the transfer runs at FAULT_SLOW_RATE */
+static void test_fault_slow(void)
+{
+    T *t = t_start(RATE_1MS, NULL);
+
+    cwr(t, 0, SYSDMA_CH_FAULT_SLOW_RATE, 409600);   /* 4096 B per 10 ms */
+    arm(t, 0, SYSDMA_FAULT_SLOW, 0);
+    go(t, 0, RAM_SRC, RAM_DST, 8192, SYSDMA_DIR_M2M);
+    step(t, 10 * MS - 1);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 0);
+    step(t, 1);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 4096);
+    step(t, 10 * MS);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    finish(t, 0);
+    /* one-shot: back to the normal rate */
+    go(t, 0, RAM_SRC, RAM_DST, 8192, SYSDMA_DIR_M2M);
+    step(t, 2 * MS);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    finish(t, 0);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/* Faults as properties at start-up and over QMP qom-set */
+static void test_fault_qom(void)
+{
+    T *t = t_start("fault-channel=1,fault-mode=1,fault-error-after=300,"
+                   "fault-sticky=1", NULL);
+
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_FAULT_MODE), ==, 0);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_FAULT_MODE), ==, SYSDMA_FAULT_ERROR);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_FAULT_STICKY), ==,
+                    SYSDMA_FAULT_ERROR);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_FAULT_ERROR_AFTER), ==, 300);
+    go(t, 1, RAM_SRC, RAM_DST, 1000, SYSDMA_DIR_M2M);
+    run(t, 1);
+    g_assert_cmpuint(errcode(t, 1), ==, SYSDMA_ERR_INJECTED);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_BYTES), ==, 300);
+    finish(t, 1);
+    g_assert_cmpuint(qom_u32(t, "fault-mode"), ==, 1);
+
+    /* run time: all channels, error after 1234 */
+    qom_set_u32(t, "fault-channel", -1);
+    qom_set_u32(t, "fault-error-after", 1234);
+    qom_set_u32(t, "fault-sticky", 0);
+    qom_set_u32(t, "fault-mode", SYSDMA_FAULT_ERROR);
+    g_assert_cmphex(crd(t, 3, SYSDMA_CH_FAULT_MODE), ==, SYSDMA_FAULT_ERROR);
+    g_assert_cmpuint(crd(t, 3, SYSDMA_CH_FAULT_ERROR_AFTER), ==, 1234);
+    go(t, 3, RAM_SRC, RAM_DST, 2000, SYSDMA_DIR_M2M);
+    run(t, 3);
+    g_assert_cmpuint(crd(t, 3, SYSDMA_CH_BYTES), ==, 1234);
+    g_assert_cmpuint(errcode(t, 3), ==, SYSDMA_ERR_INJECTED);
+    finish(t, 3);
+    g_assert_cmphex(crd(t, 3, SYSDMA_CH_FAULT_MODE), ==, 0);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_FAULT_MODE), ==, SYSDMA_FAULT_ERROR);
+    g_assert_cmpint(qom_u32(t, "fault-error-after"), ==, 1234);
+    /* bad values are refused */
+    {
+        QDict *rsp = qtest_qmp(t->qts, "{'execute': 'qom-set', 'arguments':"
+                               " {'path': '/machine/peripheral-anon/device[0]',"
+                               " 'property': 'fault-mode', 'value': 256}}");
+        g_assert(qdict_haskey(rsp, "error"));
+        qobject_unref(rsp);
+    }
+    /* the properties are reloaded into the window at reset */
+    qom_set_u32(t, "fault-mode", SYSDMA_FAULT_DROP_IRQ);
+    cwr(t, 2, SYSDMA_CH_FAULT_MODE, 0);
+    wr(t, SYSDMA_REG_CTRL, SYSDMA_CTRL_RESET);
+    g_assert_cmphex(crd(t, 2, SYSDMA_CH_FAULT_MODE), ==,
+                    SYSDMA_FAULT_DROP_IRQ);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/* Reset ------------------------------------------------------------------ */
+
+/* Reset stops every channel at once; no DMA happens after it */
+static void test_reset_stops(void)
+{
+    T *t = t_start(RATE_1MS, NULL);
+    const uint32_t len = 8 * 4096;
+    g_autofree uint8_t *want = src_data(t, RAM_SRC, len, 15);
+
+    route_intx(t);
+    fill(t, RAM_DST, FILL, 3 * len);
+    go(t, 0, RAM_SRC, RAM_DST, len, SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
+    go(t, 1, 0, RAM_DST + len, len, SYSDMA_DIR_P2M);
+    go(t, 2, RAM_SRC, RAM_DST + 2 * len, 100, SYSDMA_DIR_M2M |
+       SYSDMA_CFG_IRQ_EN);
+    step(t, 3 * MS);
+    g_assert(qtest_get_irq(t->qts, 11));        /* ch2 done */
+    wr(t, SYSDMA_REG_CTRL, SYSDMA_CTRL_RESET);
+    g_assert(!qtest_get_irq(t->qts, 11));
+    for (int ch = 0; ch < 4; ch++) {
+        g_assert_cmphex(crd(t, ch, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_IDLE);
+        g_assert_cmpuint(crd(t, ch, SYSDMA_CH_BYTES), ==, 0);
+        g_assert_cmpuint(crd(t, ch, SYSDMA_CH_FIFO_LEVEL), ==, 0);
+        g_assert_cmpuint(crd(t, ch, SYSDMA_CH_IRQ), ==, 0);
+    }
+    g_assert_cmpuint(rd(t, SYSDMA_REG_IRQ_STATUS), ==, 0);
+    step(t, 100 * MS);
+    check_copied(t, RAM_DST, want, 3 * 4096, len);
+    /* P2M: the FIFO was dropped, not written */
+    check_pattern(t, RAM_DST + len, 0, 0, 3 * 4096 - 64, len);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_LEAK), ==, 3);
+
+    /* system reset too */
+    fill(t, RAM_DST + len, FILL, len);
+    go(t, 0, RAM_SRC, RAM_DST + len, len, SYSDMA_DIR_M2M);
+    step(t, MS);
+    qtest_qmp_assert_success(t->qts, "{'execute': 'system_reset'}");
+    qtest_qmp_eventwait(t->qts, "RESET");
+    step(t, 100 * MS);
+    check_copied(t, RAM_DST + len, want, 4096, len);
+    g_assert_cmpuint(qom_u32(t, "verify-leak"), ==, 4);
+    t_end(t);
+}
+
+/* Channels run side by side, each with its own timing and interrupt */
+static void test_channels_parallel(void)
+{
+    T *t = t_start("channels=8," RATE_1MS, NULL);
+    g_autofree uint8_t *want = src_data(t, RAM_SRC, 16 * 4096, 16);
+    int ch;
+
+    fill(t, RAM_DST, FILL, 8 * 8192);
+    for (ch = 0; ch < 8; ch++) {
+        go(t, ch, RAM_SRC + ch * 4096, RAM_DST + ch * 8192, (ch + 1) * 1024,
+           SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
+    }
+    step(t, MS);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_IRQ_STATUS), ==, 0x0f);
+    step(t, MS);
+    g_assert_cmpuint(rd(t, SYSDMA_REG_IRQ_STATUS), ==, 0xff);
+    for (ch = 0; ch < 8; ch++) {
+        g_assert_cmpuint(crd(t, ch, SYSDMA_CH_BYTES), ==, (ch + 1) * 1024);
+        check_copied(t, RAM_DST + ch * 8192, want + ch * 4096,
+                     (ch + 1) * 1024, 8192);
+        finish(t, ch);
+    }
+    g_assert_cmpuint(rd(t, SYSDMA_REG_IRQ_STATUS), ==, 0);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/* Migration -------------------------------------------------------------- */
+
+static const char *mig_status(QTestState *qts)
+{
+    static char buf[32];
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'query-migrate'}");
+    QDict *ret = qdict_get_qdict(rsp, "return");
+
+    g_strlcpy(buf, ret && qdict_haskey(ret, "status") ?
+              qdict_get_str(ret, "status") : "none", sizeof(buf));
+    qobject_unref(rsp);
+    return buf;
+}
+
+static void mig_wait(QTestState *qts)
+{
+    int i;
+
+    for (i = 0; i < 3000; i++) {
+        const char *st = mig_status(qts);
+
+        g_assert_cmpstr(st, !=, "failed");
+        if (!strcmp(st, "completed")) {
+            return;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_not_reached();
+}
+
+/*
+ * vmstate: migrate (to a file) in the middle of an M2M, a P2M with data in
+ * the FIFO and a stalled transfer; the destination finishes them with the
+ * same data and counts.
+ */
+static void test_migration_mid_transfer(void)
+{
+    const char *props = "channels=3," RATE_1MS;
+    g_autofree char *dir = g_dir_make_tmp("sysdma-mig-XXXXXX", NULL);
+    g_autofree char *file = g_strdup_printf("%s/state", dir);
+    g_autofree char *uri = g_strdup_printf("file:%s", file);
+    const uint32_t len = 16 * 4096;
+    T *src = t_start(props, NULL), *dst;
+    g_autofree uint8_t *want = src_data(src, RAM_SRC, len, 17);
+
+    fill(src, RAM_DST, FILL, 2 * len);
+    go(src, 0, RAM_SRC, RAM_DST, len, SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
+    cwr(src, 1, SYSDMA_CH_SEED, 99);
+    go(src, 1, 0, RAM_DST + len, len, SYSDMA_DIR_P2M);
+    cwr(src, 2, SYSDMA_CH_FAULT_ERROR_AFTER, 5000);
+    arm(src, 2, SYSDMA_FAULT_STALL, 0);
+    go(src, 2, RAM_SRC, 0, len, SYSDMA_DIR_M2P);
+    cwr(src, 0, SYSDMA_CH_FLUSH, 1);    /* FLUSH while busy: a violation */
+    step(src, 6 * MS + MS / 2);
+    g_assert_cmpuint(crd(src, 0, SYSDMA_CH_BYTES), ==, 6 * 4096);
+    g_assert_cmpuint(crd(src, 1, SYSDMA_CH_FIFO_LEVEL), ==, 64);
+
+    qtest_qmp_assert_success(src->qts, "{'execute': 'migrate', 'arguments':"
+                             " {'uri': %s}}", uri);
+    mig_wait(src->qts);
+
+    dst = g_new0(T, 1);
+    dst->qts = qtest_initf("-M pc -m 64M -device sysdma,addr=04.0,%s "
+                           "-incoming defer", props);
+    qtest_qmp_assert_success(dst->qts, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': %s}}", uri);
+    mig_wait(dst->qts);
+    t_attach(dst);
+    /* the state arrived as it was */
+    g_assert_cmpuint(crd(dst, 0, SYSDMA_CH_BYTES), ==, 6 * 4096);
+    g_assert_cmpuint(state(dst, 0), ==, SYSDMA_STATE_BUSY);
+    g_assert_cmpuint(crd(dst, 1, SYSDMA_CH_FIFO_LEVEL), ==, 64);
+    g_assert_cmphex(crd(dst, 2, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_BUSY |
+                    SYSDMA_STATUS_STALLED | SYSDMA_STATUS_CLAIMED);
+    g_assert_cmpuint(vcount(dst, SYSDMA_V_BAD_REGISTER), ==, 1);
+    check_copied(dst, RAM_DST, want, 6 * 4096, len);
+    /* and finishes */
+    step(dst, 1000 * MS);
+    g_assert_cmphex(crd(dst, 0, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_COMPLETE |
+                    SYSDMA_STATUS_FLUSH_OWED | SYSDMA_STATUS_CLAIMED);
+    g_assert_cmpuint(crd(dst, 0, SYSDMA_CH_BYTES), ==, len);
+    g_assert_cmpuint(crd(dst, 0, SYSDMA_CH_IRQ), ==, SYSDMA_IRQ_DONE);
+    check_copied(dst, RAM_DST, want, len, len);
+    g_assert_cmpuint(crd(dst, 1, SYSDMA_CH_BYTES), ==, len);
+    cwr(dst, 1, SYSDMA_CH_FLUSH, 1);
+    check_pattern(dst, RAM_DST + len, 99, 0, len, len);
+    g_assert_cmpuint(crd(dst, 2, SYSDMA_CH_BYTES), ==, 5000);
+    cwr(dst, 2, SYSDMA_CH_CANCEL, 1);
+    g_assert_cmphex(crd(dst, 2, SYSDMA_CH_SINK_CRC), ==,
+                    crc32_ref(want, 5000));
+    finish(dst, 0);
+    cwr(dst, 1, SYSDMA_CH_CLAIM, 0);
+    finish(dst, 2);
+    g_assert_cmpuint(rd(dst, SYSDMA_REG_VERIFY_TOTAL), ==, 1);
+
+    t_end(dst);
+    t_end(src);
+    unlink(file);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -740,5 +1653,33 @@ int main(int argc, char **argv)
     qtest_add_func("/sysdma/v3/cancel-idle", test_v3_cancel_idle);
     qtest_add_func("/sysdma/irq/intx-w1c", test_irq_intx);
     qtest_add_func("/sysdma/irq/msi", test_irq_msi);
+    qtest_add_func("/sysdma/v2/start-busy", test_v2_start_busy);
+    qtest_add_func("/sysdma/v2/zero-length", test_v2_zero_length);
+    qtest_add_func("/sysdma/v2/overlap", test_v2_overlap);
+    qtest_add_func("/sysdma/v2/bad-address", test_v2_bad_address);
+    qtest_add_func("/sysdma/v2/own-bar", test_v2_own_bar);
+    qtest_add_func("/sysdma/v4/leak", test_v4_leak);
+    qtest_add_func("/sysdma/v4/double-release-not-claimed",
+                   test_v4_double_release_not_claimed);
+    qtest_add_func("/sysdma/v/bad-register", test_v_bad_register);
+    qtest_add_func("/sysdma/v/counters-qom", test_v_counters);
+    qtest_add_func("/sysdma/v/strict", test_v_strict);
+    qtest_add_func("/sysdma/k10/max-transfer", test_k10_max_transfer);
+    qtest_add_func("/sysdma/sg/m2m", test_sg_m2m);
+    qtest_add_func("/sysdma/sg/p2m-h2", test_sg_p2m);
+    qtest_add_func("/sysdma/sg/m2p", test_sg_m2p);
+    qtest_add_func("/sysdma/sg/malformed", test_sg_malformed);
+    qtest_add_func("/sysdma/sg/cancel-h1", test_sg_cancel);
+    qtest_add_func("/sysdma/fault/error", test_fault_error);
+    qtest_add_func("/sysdma/fault/stall-k6", test_fault_stall);
+    qtest_add_func("/sysdma/fault/drop-irq", test_fault_drop_irq);
+    qtest_add_func("/sysdma/fault/delay-irq", test_fault_delay_irq);
+    qtest_add_func("/sysdma/fault/spurious", test_fault_spurious);
+    qtest_add_func("/sysdma/fault/slow", test_fault_slow);
+    qtest_add_func("/sysdma/fault/qom", test_fault_qom);
+    qtest_add_func("/sysdma/reset/stops-channels-v4", test_reset_stops);
+    qtest_add_func("/sysdma/channels/parallel", test_channels_parallel);
+    qtest_add_func("/sysdma/vmstate/migrate-mid-transfer",
+                   test_migration_mid_transfer);
     return g_test_run();
 }
