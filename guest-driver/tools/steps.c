@@ -1135,11 +1135,20 @@ static int op_host(struct ctx *x, struct cmd *c)
 		tcflush(x->ctl_fd, TCIOFLUSH);
 	}
 	pos = snprintf(out, sizeof(out), "@@host L=%d", c->line);
-	for (i = 0; i < c->nargs && pos < (int)sizeof(out) - 4; i++) {
+	for (i = 0; i < c->nargs && pos < (int)sizeof(out) - 8; i++) {
+		const char *v = c->args[i].val;
+
 		c->args[i].used = 1;
-		pos += snprintf(out + pos, sizeof(out) - pos, " %s=\"%s\"",
-				c->args[i].key, c->args[i].val);
+		pos += snprintf(out + pos, sizeof(out) - pos, " %s=\"", c->args[i].key);
+		for (; *v && pos < (int)sizeof(out) - 8; v++) {
+			if (*v == '"' || *v == '\\')
+				out[pos++] = '\\';
+			out[pos++] = *v;
+		}
+		out[pos++] = '"';
 	}
+	if (pos > (int)sizeof(out) - 2)
+		BAD("host request too long");
 	out[pos++] = '\n';
 	printf("%s", out);
 	fflush(stdout);

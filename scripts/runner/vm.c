@@ -143,7 +143,7 @@ static gboolean qmp_cmd(Ctl *c, const char *json, char **reply, char **error)
 		return FALSE;
 	}
 	for (;;) {
-		if (read_line(c->qmp_fd, line, 30000)) {
+		if (read_line(c->qmp_fd, line, 10000)) {
 			*error = g_strdup("QMP: no answer");
 			return FALSE;
 		}
@@ -496,7 +496,7 @@ int vm_run_group(RunConfig *cfg, GPtrArray *instances, const char *device,
 		g_autoptr(GError) err = NULL;
 		GSubprocess *p;
 		Ctl ctl = { .cfg = cfg, .listen_fd = -1, .conn_fd = -1, .qmp_fd = -1 };
-		int timeout = 30, vm = (*vm_counter)++, st;
+		int timeout = 30, vm = *vm_counter, st;
 		gint64 t0;
 		gboolean any_begun = FALSE;
 
@@ -512,6 +512,7 @@ int vm_run_group(RunConfig *cfg, GPtrArray *instances, const char *device,
 		if (!todo->len)
 			break;
 		boots++;
+		(*vm_counter)++;
 		if (cfg->vm_timeout)
 			timeout = cfg->vm_timeout;
 		if (timeout > 900)
