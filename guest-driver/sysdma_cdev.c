@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysdma: /dev/sysdma0, the user interface of uapi/sysdma.h.
+ *
+ * Each open file owns the requests it submitted (an xarray by id).  A
+ * request stays there until WAIT collects it or the file is closed; close
+ * cancels what is still running and waits for it (the buffers are pinned
+ * until then).
+ */
+#include <linux/fs.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+#include "sysdma_core.h"
+#include "sysdma_hw.h"
+#include "sysdma_request.h"
+#include "sysdma_txn.h"
+
+struct sdma_file {
+	struct sdma_dev *sd;
+	struct xarray reqs;		/* id -> struct sdma_req */
+	wait_queue_head_t wq;		/* a request finished */
+};
+
+void sdma_file_req_done(struct sdma_file *f, struct sdma_req *req)
+{
+	wake_up_all(&f->wq);
+}
+
+static struct sdma_req *sdma_file_lookup(struct sdma_file *f, u64 id)
+{
+	struct sdma_req *req;
+
+	if (!id || id > ULONG_MAX)
+		return NULL;
+	xa_lock(&f->reqs);
+	req = xa_load(&f->reqs, id);
+	if (req)
+		sdma_req_get(req);
+	xa_unlock(&f->reqs);
+	return req;
+}
+
+static int sdma_open(struct inode *inode, struct file *file)
+{
+	struct sdma_dev *sd = container_of(file->private_data,
+					   struct sdma_dev, misc);
+	struct sdma_file *f;
+
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	f->sd = sd;
+	xa_init(&f->reqs);
+	init_waitqueue_head(&f->wq);
+	sdma_dev_get(sd);
+	file->private_data = f;
+	return nonseekable_open(inode, file);
+}
+
+/* close(): cancel what still runs (R6), wait for it, free everything. */
+static int sdma_release(struct inode *inode, struct file *file)
+{
+	struct sdma_file *f = file->private_data;
+	struct sdma_req *req;
+	unsigned long idx;
+
+	xa_for_each(&f->reqs, idx, req)
+		sdma_req_request_cancel(req, SDMA_STATUS_CANCELLED);
+	xa_for_each(&f->reqs, idx, req) {
+		while (!wait_for_completion_timeout(&req->done, 10 * HZ))
+			dev_warn(f->sd->dev, "close: request %llu still running\n",
+				 req->id);
+		xa_erase(&f->reqs, idx);
+		sdma_req_put(req);
+	}
+	xa_destroy(&f->reqs);
+	sdma_dev_put(f->sd);
+	kfree(f);
+	return 0;
+}
+
+static long sdma_ioc_submit(struct sdma_file *f, void __user *arg)
+{
+	struct sdma_dev *sd = f->sd;
+	struct sdma_req_params p;
+	struct sysdma_submit s;
+	struct sdma_req *req;
+	int ret;
+
+	if (copy_from_user(&s, arg, sizeof(s)))
+		return -EFAULT;
+	p.src = s.src;
+	p.dst = s.dst;
+	p.len = s.len;
+	p.dir = s.dir;
+	p.timeout_ms = s.timeout_ms;
+	p.channel = s.channel;
+	p.flags = s.flags;
+	p.seed = s.seed;
+	p.max_transfer = s.max_transfer;
+
+	down_read(&sd->gate);
+	ret = sd->dead ? -ENODEV : sdma_req_submit(sd, f, &p, &req);
+	up_read(&sd->gate);
+	if (ret)
+		return ret;
+	/* the caller's reference now belongs to the file's table */
+	ret = xa_err(xa_store(&f->reqs, req->id, req, GFP_KERNEL));
+	if (ret) {
+		sdma_req_request_cancel(req, SDMA_STATUS_CANCELLED);
+		wait_for_completion(&req->done);
+		sdma_req_put(req);
+		return ret;
+	}
+	s.id = req->id;
+	if (copy_to_user(arg, &s, sizeof(s)))
+		return -EFAULT;	/* the request runs; close() reaps it */
+	return 0;
+}
+
+static long sdma_ioc_cancel(struct sdma_file *f, void __user *arg)
+{
+	struct sdma_req *req;
+	u64 id;
+
+	if (get_user(id, (u64 __user *)arg))
+		return -EFAULT;
+	req = sdma_file_lookup(f, id);
+	if (!req)
+		return -ENOENT;
+	sdma_req_request_cancel(req, SDMA_STATUS_CANCELLED);
+	sdma_req_put(req);
+	return 0;
+}
+
+static long sdma_ioc_release(struct sdma_file *f, void __user *arg)
+{
+	struct sdma_req *req;
+	u64 id;
+
+	if (get_user(id, (u64 __user *)arg))
+		return -EFAULT;
+	req = sdma_file_lookup(f, id);
+	if (!req)
+		return -ENOENT;
+	sdma_req_release_holds(req);
+	sdma_req_put(req);
+	return 0;
+}
+
+static long sdma_ioc_wait(struct sdma_file *f, void __user *arg)
+{
+	struct sysdma_result r;
+	struct sdma_req *req;
+	long ret;
+
+	if (copy_from_user(&r, arg, sizeof(r)))
+		return -EFAULT;
+	req = sdma_file_lookup(f, r.id);
+	if (!req)
+		return -ENOENT;
+	if (r.timeout_ms) {
+		ret = wait_event_interruptible_timeout(f->wq,
+						       sdma_req_is_done(req),
+						       msecs_to_jiffies(r.timeout_ms));
+		if (!ret)
+			ret = -EAGAIN;
+	} else {
+		ret = wait_event_interruptible(f->wq, sdma_req_is_done(req));
+	}
+	if (ret < 0)
+		goto out;
+	/* collect: exactly one waiter wins */
+	if (xa_cmpxchg(&f->reqs, r.id, req, NULL, GFP_KERNEL) != req) {
+		ret = -ENOENT;
+		goto out;
+	}
+	r = req->res;
+	sdma_req_put(req);	/* the table's reference */
+	ret = copy_to_user(arg, &r, sizeof(r)) ? -EFAULT : 0;
+out:
+	sdma_req_put(req);
+	return ret;
+}
+
+static long sdma_ioc_query(struct sdma_file *f, void __user *arg)
+{
+	struct sysdma_query q;
+	struct sdma_req *req;
+
+	if (copy_from_user(&q, arg, sizeof(q)))
+		return -EFAULT;
+	req = sdma_file_lookup(f, q.id);
+	if (!req)
+		return -ENOENT;
+	q.done = sdma_req_is_done(req);
+	q.held = q.done ? 0 : sdma_req_held_at(req);
+	q.state = sdma_txn_get_state(req->txn);
+	q.bytes = sdma_txn_get_bytes_transferred(req->txn);
+	q.transfers = READ_ONCE(req->txn->transfers);
+	q.channel = sdma_txn_get_channel(req->txn);
+	q.reserved = 0;
+	sdma_req_put(req);
+	return copy_to_user(arg, &q, sizeof(q)) ? -EFAULT : 0;
+}
+
+static long sdma_ioc_stats(struct sdma_file *f, void __user *arg)
+{
+	struct sysdma_stats s;
+	unsigned int i;
+
+	memset(&s, 0, sizeof(s));
+	s.count = SYSDMA_STAT_COUNT_V1;
+	for (i = 0; i < s.count; i++)
+		s.v[i] = atomic64_read(&f->sd->stats[i]);
+	return copy_to_user(arg, &s, sizeof(s)) ? -EFAULT : 0;
+}
+
+static long sdma_ioc_fault(struct sdma_file *f, void __user *arg)
+{
+	struct sdma_dev *sd = f->sd;
+	struct sysdma_fault flt;
+	unsigned int ch;
+	long ret = 0;
+
+	if (copy_from_user(&flt, arg, sizeof(flt)))
+		return -EFAULT;
+	if ((flt.mode | flt.sticky) & ~SYSDMA_FAULT_ALL)
+		return -EINVAL;
+	down_read(&sd->gate);
+	ch = flt.channel;
+	if (sd->dead) {
+		ret = -ENODEV;
+	} else if (ch >= sd->adapter.nr_channels) {
+		ret = -EINVAL;
+	} else {
+		/* parameters first, the mode (which arms) last */
+		sdma_ch_wr(sd->regs, ch, SYSDMA_CH_FAULT_ERROR_AFTER,
+			   flt.error_after);
+		sdma_ch_wr(sd->regs, ch, SYSDMA_CH_FAULT_DELAY_US, flt.delay_us);
+		sdma_ch_wr(sd->regs, ch, SYSDMA_CH_FAULT_SLOW_RATE,
+			   flt.slow_rate);
+		sdma_ch_wr(sd->regs, ch, SYSDMA_CH_FAULT_STICKY, flt.sticky);
+		sdma_ch_wr(sd->regs, ch, SYSDMA_CH_FAULT_MODE, flt.mode);
+		dev_dbg(sd->dev, "ch%u faults: mode %#x sticky %#x\n", ch,
+			flt.mode, flt.sticky);
+	}
+	up_read(&sd->gate);
+	return ret;
+}
+
+static long sdma_ioc_selftest(struct sdma_file *f, void __user *arg)
+{
+	struct sdma_dev *sd = f->sd;
+	struct sysdma_selftest *st;
+	long ret = 0;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	down_read(&sd->gate);
+	if (sd->dead)
+		ret = -ENODEV;
+	else
+		sdma_selftest_run(sd, st);
+	up_read(&sd->gate);
+	if (!ret && copy_to_user(arg, st, sizeof(*st)))
+		ret = -EFAULT;
+	kfree(st);
+	return ret;
+}
+
+static long sdma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct sdma_file *f = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case SYSDMA_IOC_SUBMIT:
+		return sdma_ioc_submit(f, uarg);
+	case SYSDMA_IOC_CANCEL:
+		return sdma_ioc_cancel(f, uarg);
+	case SYSDMA_IOC_WAIT:
+		return sdma_ioc_wait(f, uarg);
+	case SYSDMA_IOC_RELEASE:
+		return sdma_ioc_release(f, uarg);
+	case SYSDMA_IOC_STATS:
+		return sdma_ioc_stats(f, uarg);
+	case SYSDMA_IOC_FAULT:
+		return sdma_ioc_fault(f, uarg);
+	case SYSDMA_IOC_SELFTEST:
+		return sdma_ioc_selftest(f, uarg);
+	case SYSDMA_IOC_QUERY:
+		return sdma_ioc_query(f, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* EPOLLIN: a request of this file finished and was not collected yet. */
+static __poll_t sdma_poll(struct file *file, poll_table *wait)
+{
+	struct sdma_file *f = file->private_data;
+	struct sdma_req *req;
+	unsigned long idx;
+	__poll_t mask = 0;
+
+	poll_wait(file, &f->wq, wait);
+	xa_lock(&f->reqs);
+	xa_for_each(&f->reqs, idx, req) {
+		if (sdma_req_is_done(req)) {
+			mask = EPOLLIN | EPOLLRDNORM;
+			break;
+		}
+	}
+	xa_unlock(&f->reqs);
+	return mask;
+}
+
+/*
+ * read() / write(): one synchronous P2M / M2P transfer on any channel
+ * (pattern seed 0, timeout rw_timeout_ms).  A signal cancels the request
+ * (R6) and waits for it to end: bytes already moved are returned as a
+ * short count; with none, -ERESTARTSYS (the call restarts under
+ * SA_RESTART, else fails with EINTR).  Errors: ETIMEDOUT, EIO, ENODEV,
+ * EFAULT, EINVAL.
+ */
+static ssize_t sdma_rw(struct file *file, u64 ubuf, size_t count, bool wr)
+{
+	struct sdma_file *f = file->private_data;
+	struct sdma_dev *sd = f->sd;
+	struct sdma_req_params p = {
+		.dir = wr ? SYSDMA_DEV_DIR_M2P : SYSDMA_DEV_DIR_P2M,
+		.src = wr ? ubuf : 0,
+		.dst = wr ? 0 : ubuf,
+		.len = min_t(u64, count, sdma_param_max_request),
+		.timeout_ms = sdma_param_rw_timeout_ms,
+		.channel = SYSDMA_ANY_CHANNEL,
+	};
+	struct sysdma_result res;
+	bool interrupted = false;
+	struct sdma_req *req;
+	int ret;
+
+	if (!count)
+		return 0;
+	down_read(&sd->gate);
+	ret = sd->dead ? -ENODEV : sdma_req_submit(sd, NULL, &p, &req);
+	up_read(&sd->gate);
+	if (ret)
+		return ret;
+	if (wait_for_completion_interruptible(&req->done)) {
+		interrupted = true;
+		sdma_req_request_cancel(req, SDMA_STATUS_CANCELLED);
+		wait_for_completion(&req->done);
+	}
+	res = req->res;
+	sdma_req_put(req);
+	if (res.bytes)
+		return res.bytes;
+	if (interrupted && res.error == ECANCELED)
+		return -ERESTARTSYS;
+	return -(int)res.error;
+}
+
+static ssize_t sdma_read(struct file *file, char __user *buf, size_t count,
+			 loff_t *ppos)
+{
+	return sdma_rw(file, (u64)(uintptr_t)buf, count, false);
+}
+
+static ssize_t sdma_write(struct file *file, const char __user *buf,
+			  size_t count, loff_t *ppos)
+{
+	return sdma_rw(file, (u64)(uintptr_t)buf, count, true);
+}
+
+const struct file_operations sdma_fops = {
+	.owner = THIS_MODULE,
+	.open = sdma_open,
+	.release = sdma_release,
+	.unlocked_ioctl = sdma_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.poll = sdma_poll,
+	.read = sdma_read,
+	.write = sdma_write,
+	.llseek = no_llseek,
+};
+
+/*
+ * Device removal / reset: complete every request in flight with ENODEV
+ * (SYSDMA_PATH_ABORT) through the cancel routine, then wait for all of
+ * them (channels released, pages unpinned, timers gone).  Requests whose
+ * completion had already begun keep their status.  Called with sd->dead
+ * set, so nothing new starts.
+ */
+static bool sdma_idle(struct sdma_dev *sd)
+{
+	unsigned long flags;
+	bool idle;
+
+	spin_lock_irqsave(&sd->lock, flags);
+	idle = list_empty(&sd->inflight);
+	spin_unlock_irqrestore(&sd->lock, flags);
+	return idle;
+}
+
+void sdma_abort_all(struct sdma_dev *sd, enum sdma_status why)
+{
+	struct sdma_req *req, *found;
+	unsigned long flags;
+
+	for (;;) {
+		found = NULL;
+		spin_lock_irqsave(&sd->lock, flags);
+		list_for_each_entry(req, &sd->inflight, dev_node) {
+			if (!req->abort_sent) {
+				req->abort_sent = true;
+				sdma_req_get(req);
+				found = req;
+				break;
+			}
+		}
+		spin_unlock_irqrestore(&sd->lock, flags);
+		if (!found)
+			break;
+		sdma_req_request_cancel(found, why);
+		sdma_req_put(found);
+	}
+	if (!wait_event_timeout(sd->idle_wq, sdma_idle(sd), 10 * HZ))
+		dev_err(sd->dev, "abort: requests still in flight after 10 s\n");
+}
