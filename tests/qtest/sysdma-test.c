@@ -1363,12 +1363,22 @@ static void test_fault_spurious(void)
     arm(t, 2, SYSDMA_FAULT_SPURIOUS, 0);
     go(t, 2, RAM_SRC, RAM_DST, 8192, SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
     g_assert(qtest_get_irq(t->qts, 11));
-    g_assert_cmpuint(crd(t, 2, SYSDMA_CH_IRQ), ==, 0);  /* drops the line */
+    g_assert_cmpuint(rd(t, SYSDMA_REG_IRQ_STATUS), ==, 0); /* drops it */
     g_assert(!qtest_get_irq(t->qts, 11));
-    g_assert_cmpuint(rd(t, SYSDMA_REG_IRQ_STATUS), ==, 0);
     run(t, 2);
     g_assert(qtest_get_irq(t->qts, 11));
     finish(t, 2);
+    g_assert(!qtest_get_irq(t->qts, 11));
+    /* sticky: again; reading the channel's IRQ register drops it too */
+    arm(t, 2, SYSDMA_FAULT_SPURIOUS, SYSDMA_FAULT_SPURIOUS);
+    go(t, 2, RAM_SRC, RAM_DST, 8192, SYSDMA_DIR_M2M);
+    g_assert(qtest_get_irq(t->qts, 11));
+    g_assert_cmpuint(crd(t, 2, SYSDMA_CH_IRQ), ==, 0);
+    g_assert(!qtest_get_irq(t->qts, 11));
+    run(t, 2);
+    finish(t, 2);
+    g_assert_cmphex(crd(t, 2, SYSDMA_CH_FAULT_MODE), ==,
+                    SYSDMA_FAULT_SPURIOUS);
     /* with MSI: one message at START */
     enable_msi(t, 0x77);
     arm(t, 2, SYSDMA_FAULT_SPURIOUS, 0);
@@ -1377,7 +1387,7 @@ static void test_fault_spurious(void)
     g_assert_cmpuint(rd(t, SYSDMA_REG_IRQ_STATUS), ==, 0);
     run(t, 2);
     finish(t, 2);
-    g_assert_cmpuint(crd(t, 2, SYSDMA_CH_FAULT_FIRED), ==, 2);
+    g_assert_cmpuint(crd(t, 2, SYSDMA_CH_FAULT_FIRED), ==, 3);
     assert_no_violation(t);
     t_end(t);
 }
@@ -1629,6 +1639,121 @@ static void test_migration_mid_transfer(void)
     rmdir(dir);
 }
 
+/* The default rate, 32 MiB/s: 4 KiB every 122070 ns (rounded down) */
+static void test_timing_default_rate(void)
+{
+    T *t = t_start(NULL, NULL);
+
+    go(t, 0, RAM_SRC, RAM_DST, 64 * 1024, SYSDMA_DIR_M2M);
+    step(t, 16 * 122070 - 1);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 15 * 4096);
+    step(t, 1);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 64 * 1024);
+    finish(t, 0);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/* The chunk property sets the step size */
+static void test_timing_chunk(void)
+{
+    T *t = t_start("chunk=1000,rate=1000000", NULL);   /* 1000 B per ms */
+
+    go(t, 0, RAM_SRC, RAM_DST, 2500, SYSDMA_DIR_M2M);
+    step(t, MS);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 1000);
+    step(t, MS);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 2000);
+    step(t, MS / 2 - 1);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 2000);
+    step(t, 1);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 2500);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    finish(t, 0);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/*
+ * Safety: an MSI aimed at the device's own START register must not
+ * recurse (the re-entrancy guard blocks it), and random register writes
+ * must never abort, hang or make DMA outside RAM.
+ */
+static void test_safety_msi_reentrancy(void)
+{
+    T *t = t_start(NULL, NULL);
+    uint8_t cap = qpci_find_capability(t->dev, PCI_CAP_ID_MSI, 0);
+    uint16_t flags = qpci_config_readw(t->dev, cap + PCI_MSI_FLAGS);
+
+    qpci_config_writel(t->dev, cap + PCI_MSI_ADDRESS_LO,
+                       t->bar_addr + SYSDMA_CH_BASE(0) + SYSDMA_CH_START);
+    qpci_config_writel(t->dev, cap + PCI_MSI_ADDRESS_HI, 0);
+    qpci_config_writew(t->dev, cap + PCI_MSI_FLAGS,
+                       flags | PCI_MSI_FLAGS_ENABLE);
+    /* zero-length on ch0: each START would end at once and send an MSI */
+    go(t, 0, RAM_SRC, RAM_DST, 0, SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
+    run(t, 0);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    g_assert_cmpuint(vcount(t, SYSDMA_V_ZERO_LENGTH), ==, 1);
+    g_assert_cmphex(rd(t, SYSDMA_REG_ID), ==, SYSDMA_ID_VALUE);
+    t_end(t);
+}
+
+static void test_safety_random(void)
+{
+    T *t = t_start("channels=4,rate=0,max-transfer=262144", NULL);
+    static const uint64_t addrs[] = {
+        RAM_SRC, RAM_DST, RAM_DESC, RAM_SIZE - 100, 0, 0xfffffffffffffff0ull,
+        0xfee00000, 0xe0000000, 0x100000000ull, 0xa0000, 0xfffc0000,
+    };
+    uint64_t sum = 0;
+    int i, k;
+
+    for (i = 0; i < 3000; i++) {
+        int ch = g_test_rand_int_range(0, 5);
+        uint32_t off = g_test_rand_int_range(0, 0x100) & ~3;
+        uint32_t v = g_test_rand_int();
+
+        switch (g_test_rand_int_range(0, 6)) {
+        case 0:
+            v = addrs[g_test_rand_int_range(0, ARRAY_SIZE(addrs))] >>
+                (off == SYSDMA_CH_SRC_HI || off == SYSDMA_CH_DST_HI ? 32 : 0);
+            break;
+        case 1:
+            v &= 0xffff;
+            break;
+        case 2:
+            off = SYSDMA_CH_START;
+            break;
+        case 3:
+            off = g_test_rand_bit() ? SYSDMA_CH_CANCEL : SYSDMA_CH_FLUSH;
+            break;
+        default:
+            break;
+        }
+        if (g_test_rand_int_range(0, 50) == 0) {
+            off = g_test_rand_int_range(0, 0x100) & ~3;
+            wr(t, off == SYSDMA_REG_CTRL ? 0x0fc : off, v);
+        } else {
+            cwr(t, ch, off, v);
+        }
+    }
+    /* every channel ends (stalled ones by CANCEL) */
+    for (k = 0; k < 4; k++) {
+        cwr(t, k, SYSDMA_CH_FAULT_MODE, 0);
+        cwr(t, k, SYSDMA_CH_CANCEL, 1);
+        g_assert_cmpuint(state(t, k), !=, SYSDMA_STATE_BUSY);
+    }
+    for (k = 0; k < SYSDMA_V_COUNT; k++) {
+        sum += vcount(t, k);
+    }
+    g_assert_cmpuint(rd(t, SYSDMA_REG_VERIFY_TOTAL), ==, sum);
+    g_assert_cmpuint(sum, >, 0);
+    g_assert_cmphex(rd(t, SYSDMA_REG_ID), ==, SYSDMA_ID_VALUE);
+    t_end(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1644,6 +1769,8 @@ int main(int argc, char **argv)
     qtest_add_func("/sysdma/v1/release-no-flush", test_v1_release_no_flush);
     qtest_add_func("/sysdma/timing/rate", test_timing_rate);
     qtest_add_func("/sysdma/timing/rate0", test_timing_rate0);
+    qtest_add_func("/sysdma/timing/default-rate", test_timing_default_rate);
+    qtest_add_func("/sysdma/timing/chunk", test_timing_chunk);
     qtest_add_func("/sysdma/h1-k6/cancel-half-way", test_h1_cancel_half_way);
     qtest_add_func("/sysdma/h1-k6/cancel-chunk-boundary",
                    test_h1_cancel_chunk_boundary);
@@ -1681,5 +1808,8 @@ int main(int argc, char **argv)
     qtest_add_func("/sysdma/channels/parallel", test_channels_parallel);
     qtest_add_func("/sysdma/vmstate/migrate-mid-transfer",
                    test_migration_mid_transfer);
+    qtest_add_func("/sysdma/safety/msi-reentrancy",
+                   test_safety_msi_reentrancy);
+    qtest_add_func("/sysdma/safety/random-registers", test_safety_random);
     return g_test_run();
 }
