@@ -504,6 +504,7 @@ enum sdma_status sdma_free_adapter_channel(struct sdma_adapter *ad,
 	}
 	sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_CLAIM, 0);
 	ch->owner = NULL;
+	ch->cancel_written = false;
 	ctx->state = SDMA_CTX_IDLE;
 	sdma_dispatch(ad, &granted);
 	spin_unlock_irqrestore(&ad->lock, flags);

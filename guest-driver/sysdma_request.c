@@ -274,6 +274,8 @@ static void sdma_req_evt_cancel(struct sdma_req *req)
 			ref = atomic_dec_return(&req->completion_refcount);
 			WARN_ON_ONCE(ref <= 0);
 			sdma_stat_inc(sd, SYSDMA_STAT_CANCEL_K2);
+			/* K10: bytes of the transfers done before K5 */
+			req->information = sdma_txn_get_bytes_transferred(req->txn);
 			if (!abort)
 				sdma_req_set_path(req, SYSDMA_PATH_CANCEL_K2);
 			/*
@@ -340,6 +342,7 @@ static void sdma_req_timer_fn(struct timer_list *t)
 			ref = atomic_dec_return(&req->completion_refcount);
 			WARN_ON_ONCE(ref <= 0);
 			sdma_stat_inc(sd, SYSDMA_STAT_CANCEL_K2);
+			req->information = sdma_txn_get_bytes_transferred(req->txn);
 			transfer_complete = true;
 		} else {
 			/* R5: stop; the completion path runs down the rest */
