@@ -491,9 +491,11 @@ static void test_timing_rate(void)
 }
 
 /* rate=0: finishes without virtual time passing, in bounded chunks */
-static void test_timing_rate0(void)
+static void test_timing_rate0(gconstpointer chunk)
 {
-    T *t = t_start("rate=0,max-transfer=16777216", NULL);
+    g_autofree char *props = g_strdup_printf("rate=0,max-transfer=16777216,"
+                                             "chunk=%s", (const char *)chunk);
+    T *t = t_start(props, NULL);
     const uint32_t len = 16 * 1024 * 1024;
     int64_t v0 = qtest_clock_step(t->qts, 1);
     gint64 w0 = g_get_monotonic_time(), w;
@@ -509,9 +511,10 @@ static void test_timing_rate0(void)
     g_assert_cmpint(qtest_clock_step(t->qts, 1), ==, v0 + 1);
     /* the main loop kept answering while the engine ran */
     g_assert_cmpint(polls, >, 1);
-    g_test_message("rate=0: %u bytes in %" PRId64 " us wall (%.1f MiB/s), "
-                   "0 ns virtual, %d status polls answered meanwhile",
-                   len, (int64_t)w, len / (w / 1e6) / (1024 * 1024), polls);
+    g_test_message("rate=0 chunk=%s: %u bytes in %" PRId64 " us wall "
+                   "(%.1f MiB/s), 0 ns virtual, %d status polls answered "
+                   "meanwhile", (const char *)chunk, len, (int64_t)w,
+                   len / (w / 1e6) / (1024 * 1024), polls);
     finish(t, 0);
     assert_no_violation(t);
     t_end(t);
@@ -1768,7 +1771,10 @@ int main(int argc, char **argv)
                    test_v1_reprogram_no_flush);
     qtest_add_func("/sysdma/v1/release-no-flush", test_v1_release_no_flush);
     qtest_add_func("/sysdma/timing/rate", test_timing_rate);
-    qtest_add_func("/sysdma/timing/rate0", test_timing_rate0);
+    qtest_add_data_func("/sysdma/timing/rate0/chunk4k", "4096",
+                        test_timing_rate0);
+    qtest_add_data_func("/sysdma/timing/rate0/chunk64k", "65536",
+                        test_timing_rate0);
     qtest_add_func("/sysdma/timing/default-rate", test_timing_default_rate);
     qtest_add_func("/sysdma/timing/chunk", test_timing_chunk);
     qtest_add_func("/sysdma/h1-k6/cancel-half-way", test_h1_cancel_half_way);
