@@ -342,6 +342,7 @@ int sdma_txn_cancel(struct sdma_txn *txn)
 		ret = 1;
 		break;
 	case SDMA_TXN_TRANSFER:
+	case SDMA_TXN_TRANSFER_DONE:
 		/* K5: lands just before DmaCompleted, which returns TRUE */
 		txn->cancel_requested = true;
 		break;
