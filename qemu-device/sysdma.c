@@ -660,12 +660,29 @@ static void sysdma_class_init(ObjectClass *klass, void *data)
     static const struct {
         const char *name;
         size_t off;
+        const char *desc;
     } faults[] = {
-        { "fault-mode", offsetof(SysDMAFaults, mode) },
-        { "fault-sticky", offsetof(SysDMAFaults, sticky) },
-        { "fault-error-after", offsetof(SysDMAFaults, error_after) },
-        { "fault-delay-us", offsetof(SysDMAFaults, delay_us) },
-        { "fault-slow-rate", offsetof(SysDMAFaults, slow_rate) },
+        { "fault-mode", offsetof(SysDMAFaults, mode),
+          "FAULT_MODE bits of the fault-channel channel(s)" },
+        { "fault-sticky", offsetof(SysDMAFaults, sticky),
+          "FAULT_STICKY bits (armed after firing)" },
+        { "fault-error-after", offsetof(SysDMAFaults, error_after),
+          "bytes after which FAULT_ERROR/FAULT_STALL act" },
+        { "fault-delay-us", offsetof(SysDMAFaults, delay_us),
+          "FAULT_DELAY_IRQ delay in microseconds" },
+        { "fault-slow-rate", offsetof(SysDMAFaults, slow_rate),
+          "bytes/s while FAULT_SLOW is armed" },
+    };
+    static const struct {
+        const char *name;
+        const char *desc;
+    } descs[] = {
+        { "channels", "number of channels (1-8)" },
+        { "max-transfer", "largest transfer of one START, bytes" },
+        { "fifo-size", "bytes held back in the P2M FIFO until FLUSH" },
+        { "rate", "bytes per second of virtual time (0: unthrottled)" },
+        { "chunk", "bytes moved per engine step" },
+        { "strict", "protocol violations end the channel in ERROR" },
     };
     int i;
 
@@ -686,16 +703,26 @@ static void sysdma_class_init(ObjectClass *klass, void *data)
         object_class_property_add(klass, faults[i].name, "uint32",
                                   sysdma_get_fault, sysdma_set_fault, NULL,
                                   (void *)(uintptr_t)faults[i].off);
+        object_class_property_set_description(klass, faults[i].name,
+                                              faults[i].desc);
+    }
+    for (i = 0; i < ARRAY_SIZE(descs); i++) {
+        object_class_property_set_description(klass, descs[i].name,
+                                              descs[i].desc);
     }
     object_class_property_add(klass, "fault-channel", "int32",
                               sysdma_get_fault_channel,
                               sysdma_set_fault_channel, NULL, NULL);
+    object_class_property_set_description(klass, "fault-channel",
+        "channel the fault-* properties address (-1: all)");
     for (i = 0; i <= SYSDMA_V_COUNT; i++) {
         g_autofree char *name = g_strdup_printf("verify-%s",
             i < SYSDMA_V_COUNT ? sysdma_v_names[i] : "total");
 
         object_class_property_add(klass, name, "uint32", sysdma_get_verify,
                                   NULL, NULL, (void *)(uintptr_t)i);
+        object_class_property_set_description(klass, name,
+            "protocol verifier counter (read-only)");
     }
 }
 
