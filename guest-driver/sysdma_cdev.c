@@ -198,7 +198,8 @@ static long sdma_ioc_query(struct sdma_file *f, void __user *arg)
 		return -ENOENT;
 	q.done = sdma_req_is_done(req);
 	q.held = q.done ? 0 : sdma_req_held_at(req);
-	q.state = sdma_txn_get_state(req->txn);
+	/* after completion the transaction is released: report its end */
+	q.state = q.done ? req->final_state : sdma_txn_get_state(req->txn);
 	q.bytes = sdma_txn_get_bytes_transferred(req->txn);
 	q.transfers = READ_ONCE(req->txn->transfers);
 	q.channel = sdma_txn_get_channel(req->txn);

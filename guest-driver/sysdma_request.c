@@ -445,7 +445,8 @@ static void sdma_req_hold_point(struct sdma_req *req, u32 hook)
 	req->held_at = hook;
 	spin_unlock_irqrestore(&req->lock, flags);
 	dev_dbg(req->sd->dev, "req %llu held at hook %#x\n", req->id, hook);
-	wait_event(req->hold_wq, !(READ_ONCE(req->holds) & hook));
+	/* TASK_IDLE: a long hold is not a hung task */
+	wait_event_idle(req->hold_wq, !(READ_ONCE(req->holds) & hook));
 	spin_lock_irqsave(&req->lock, flags);
 	req->held_at = 0;
 	spin_unlock_irqrestore(&req->lock, flags);
@@ -523,6 +524,7 @@ static void sdma_req_complete_work(struct work_struct *work)
 	res->dev_status = txn->hw_status;
 	res->dev_bytes = txn->hw_bytes;
 	res->sink_crc = txn->hw_crc;
+	req->final_state = sdma_txn_get_state(txn);
 	sdma_txn_release(txn);		/* K8: clears the callback */
 	/* K9: the buffers are ours again only now */
 	sdma_ubuf_release(sd, &req->src);

@@ -79,6 +79,7 @@ struct sdma_req {
 	struct work_struct complete_work;
 	struct completion done;
 	bool collected_done;		/* done flag for poll/WAIT */
+	u32 final_state;		/* framework state at completion */
 	struct sysdma_result res;
 };
 
