@@ -383,7 +383,17 @@ static void sdma_req_evt_transfer_complete(struct sdma_txn *txn,
 	if (dma_status == SDMA_DMA_COMPLETE) {
 		if (!sdma_txn_dma_completed(txn, &status))
 			return;	/* more transfers; may complete elsewhere */
-		status = SDMA_STATUS_SUCCESS;
+		/*
+		 * TRUE -> SUCCESS.  Deviation: when a cancel ended the
+		 * transaction early (K5) the framework says CANCELLED and,
+		 * like DmaCancelled, that does not override the status the
+		 * cancel recorded (the seed would report success with a
+		 * partial byte count).
+		 */
+		if (status != SDMA_STATUS_SUCCESS) {
+			status = SDMA_STATUS_PENDING;
+			force = false;
+		}
 	} else {
 		/*
 		 * The seed passes 0 as the final length; we pass what the
@@ -415,7 +425,11 @@ static void sdma_req_evt_dpc(struct sdma_txn *txn, void *context)
 	bool force = true;
 
 	if (sdma_txn_dma_completed(txn, &status)) {
-		status = SDMA_STATUS_SUCCESS;
+		if (status != SDMA_STATUS_SUCCESS) {
+			/* ended early by a cancel (K5): keep its status */
+			status = SDMA_STATUS_PENDING;
+			force = false;
+		}
 	} else {
 		/* K9: more transfers: do not touch the transaction again */
 		if (status == SDMA_STATUS_MORE_PROCESSING_REQUIRED)

@@ -268,9 +268,10 @@ static void st_framework(struct st_ctx *c)
 	c->cancel_in_cb = 1;
 	ret = sdma_txn_execute(txn, c) == SDMA_STATUS_SUCCESS && st_wait(c);
 	st_check(c, ret && c->cancel_ret == 0 && c->last_completed &&
+		 c->last_status == SDMA_STATUS_CANCELLED &&
 		 sdma_txn_get_bytes_transferred(txn) == ST_PIECE &&
 		 atomic_read(&c->callbacks) == 1, "K5",
-		 "Cancel just before DmaCompleted: FALSE, then DmaCompleted TRUE after 1 transfer");
+		 "Cancel just before DmaCompleted: FALSE, then DmaCompleted TRUE (CANCELLED) after 1 transfer");
 	sdma_txn_release(txn);
 
 	/* K5: Cancel between transfers: TRUE, nothing more programmed */

@@ -547,7 +547,8 @@ static void sdma_txn_work(struct work_struct *work)
  * WdfDmaTransactionDmaCompletedWithLength.  @length: bytes of the current
  * transfer that were transferred.  Returns TRUE when the transaction is
  * finished (the channel is released; the caller may touch the buffers,
- * K9).  Returns FALSE with MORE_PROCESSING_REQUIRED when another transfer
+ * K9), with SUCCESS, or CANCELLED when a Cancel that landed during the
+ * transfer ended it before all bytes were moved (K5).  Returns FALSE with MORE_PROCESSING_REQUIRED when another transfer
  * follows: the caller must not touch the transaction again (K9).
  * Returns FALSE with CANCELLED after StopSystemTransfer when no
  * transfer-complete callback is registered (K7, following seed 000), or
@@ -592,7 +593,9 @@ bool sdma_txn_dma_completed_with_length(struct sdma_txn *txn, u64 length,
 	if (txn->transferred == txn->length || txn->cancel_requested) {
 		txn->state = SDMA_TXN_DONE;
 		finished = true;
-		*status = SDMA_STATUS_SUCCESS;
+		/* K5: a cancel ended it early: say so, bytes stay exact */
+		*status = txn->transferred == txn->length ?
+			SDMA_STATUS_SUCCESS : SDMA_STATUS_CANCELLED;
 	} else {
 		/* K5 window opens: Cancel now returns TRUE */
 		txn->state = SDMA_TXN_BETWEEN;
