@@ -321,11 +321,26 @@ static int get_fd(struct ctx *x, struct cmd *c, int *idx)
 	return 0;
 }
 
+static int in_set(const char *set, const char *word, int (*parse)(const char *, int *),
+		  int v, int *bad);
+
 static int expect_errno(struct ctx *x, struct cmd *c, int got, const char *what)
 {
 	const char *want_s = get_str(c, "expect", "0");
 	int want;
 
+	if (strchr(want_s, '|')) {
+		int bad = 0, ok = in_set(want_s, "expect", parse_errno, got, &bad);
+
+		if (bad)
+			BAD("expect='%s': expected errno names joined by '|'", want_s);
+		if (!ok) {
+			fail(x, c, "%s: expected %s, got %s%s%s", what, want_s, errno_name(got),
+			     got ? " " : "", got ? strerror(got) : "");
+			return -1;
+		}
+		return 0;
+	}
 	if (parse_errno(want_s, &want))
 		BAD("expect='%s': expected an errno name (0, EBUSY, ENOENT, ...)", want_s);
 	if (got != want) {
@@ -417,16 +432,19 @@ static int op_cancel_release(struct ctx *x, struct cmd *c, int release)
 	uint64_t id;
 	int err = 0;
 	const char *ids = get_str(c, "id", NULL);
+	long max_ms;
 
 	get_str(c, "expect", NULL);
+	if (get_int(x, c, "max_ms", -1, &max_ms))
+		return -1;
 	if (ids) {
 		if (parse_u64(ids, &id))
 			BAD("id='%s': expected a number", ids);
-		if (check_unused(x, c, "id expect fd"))
+		if (check_unused(x, c, "id expect fd max_ms"))
 			return -1;
 		r = NULL;
 	} else {
-		if (!(r = need_req(x, c)) || check_unused(x, c, "req id expect"))
+		if (!(r = need_req(x, c)) || check_unused(x, c, "req id expect max_ms"))
 			return -1;
 		id = r->sub.id;
 	}
@@ -439,8 +457,16 @@ static int op_cancel_release(struct ctx *x, struct cmd *c, int release)
 			fail(x, c, "fd %d is closed", fdi);
 			return -1;
 		}
+		long t0 = now_ms(), dt;
+
 		if (ioctl(x->fds[fdi], release ? SYSDMA_IOC_RELEASE : SYSDMA_IOC_CANCEL, &id))
 			err = errno;
+		dt = now_ms() - t0;
+		if (max_ms >= 0 && dt > max_ms) {
+			fail(x, c, "%s took %ld ms, expected at most %ld ms (K6: it must not wait)",
+			     release ? "RELEASE" : "CANCEL", dt, max_ms);
+			return -1;
+		}
 	}
 	if (x->verbose || !x->scenario)
 		printf("%s%s L%d id=%llu err=%s\n", x->scenario ? "@@" : "",
@@ -615,6 +641,29 @@ static int op_expect(struct ctx *x, struct cmd *c)
 	s = get_str(c, "data", "yes");
 	if (check_unused(x, c, "req error bytes dev_bytes path transfers channel data"))
 		return -1;
+	/* always: the status, the path and the byte count agree */
+	{
+		const struct sysdma_result *q = &r->res;
+		const char *why = NULL;
+
+		if (q->bytes > r->sub.len)
+			why = "more bytes than requested";
+		else if (q->error == 0 && q->bytes != r->sub.len)
+			why = "status 0 with fewer bytes than requested";
+		else if (q->error == ETIMEDOUT && q->path != SYSDMA_PATH_TIMEOUT)
+			why = "ETIMEDOUT not completed by the timer path (R2: the first to begin completion sets the status)";
+		else if (q->error == ECANCELED && q->path != SYSDMA_PATH_CANCEL_K2 &&
+			 q->path != SYSDMA_PATH_CANCEL_STOP && q->path != SYSDMA_PATH_ABORT)
+			why = "ECANCELED not completed by a cancel path";
+		else if (q->path == SYSDMA_PATH_CANCEL_K2 && q->transfers == 0 && q->bytes)
+			why = "cancelled before any transfer (K2) but bytes moved";
+		if (why) {
+			fail(x, c, "req %s: inconsistent result: %s (error=%s bytes=%llu len=%llu path=%s transfers=%u)",
+			     r->name, why, errno_name((int)q->error), (unsigned long long)q->bytes,
+			     (unsigned long long)r->sub.len, path_name(q->path), q->transfers);
+			return -1;
+		}
+	}
 	if (strcmp(s, "no") && strcmp(s, "yes"))
 		BAD("data='%s': expected yes or no", s);
 	if (!strcmp(s, "yes") && check_data(r, msg, sizeof(msg))) {
@@ -652,40 +701,51 @@ static int need_bar(struct ctx *x, struct cmd *c)
 	return 0;
 }
 
-static int req_channel(struct ctx *x, struct cmd *c, long *ch)
-{
-	const char *name = get_str(c, "req", NULL);
-
-	if (get_int(x, c, "ch", -1, ch))
-		return -1;
-	if (name) {
-		struct req *r = find_req(x, name);
-
-		if (!r)
-			BAD("no request named '%s'", name);
-		if (r->sub.channel < 0)
-			BAD("req %s was submitted to any channel: give it channel=N to watch it", name);
-		*ch = r->sub.channel;
-	}
-	if (*ch < 0 || *ch >= SYSDMA_MAX_CHANNELS)
-		BAD("needs req=NAME or ch=0..%d", SYSDMA_MAX_CHANNELS - 1);
-	return 0;
-}
-
-/* wait-bytes req=a|ch=N min=N [timeout=ms]: poll the channel's BYTES */
+/*
+ * wait-bytes req=a|ch=N min=N [timeout=ms]: poll a channel's live BYTES
+ * register.  With req=, only while that request's transfer is running
+ * (QUERY: state transfer, its channel), so a value left over from an
+ * earlier transfer on the channel never counts.
+ */
 static int op_wait_bytes(struct ctx *x, struct cmd *c)
 {
-	long ch;
+	const char *name = get_str(c, "req", NULL);
+	struct req *r = NULL;
+	long ch = -1;
 	uint64_t min, tmo;
 	long t0;
 	uint32_t b = 0;
+	struct sysdma_query q;
 
-	if (req_channel(x, c, &ch) || get_u64(x, c, "min", 1, &min) ||
+	memset(&q, 0, sizeof(q));
+	if (get_int(x, c, "ch", -1, &ch) || get_u64(x, c, "min", 1, &min) ||
 	    get_u64(x, c, "timeout", 5000, &tmo) ||
 	    check_unused(x, c, "req ch min timeout") || need_bar(x, c))
 		return -1;
+	if (name && !(r = find_req(x, name)))
+		BAD("no request named '%s'", name);
+	if (!r && (ch < 0 || ch >= SYSDMA_MAX_CHANNELS))
+		BAD("needs req=NAME or ch=0..%d", SYSDMA_MAX_CHANNELS - 1);
 	t0 = now_ms();
 	while (now_ms() - t0 < (long)tmo) {
+		if (r) {
+			memset(&q, 0, sizeof(q));
+			q.id = r->sub.id;
+			if (ioctl(x->fds[r->fd_index], SYSDMA_IOC_QUERY, &q)) {
+				fail(x, c, "QUERY req %s: %s", r->name, strerror(errno));
+				return -1;
+			}
+			if (q.done) {
+				fail(x, c, "req %s finished (%llu bytes) before its channel's BYTES reached %llu",
+				     r->name, (unsigned long long)q.bytes, (unsigned long long)min);
+				return -1;
+			}
+			if (q.state != SYSDMA_QSTATE_TRANSFER || q.channel < 0) {
+				usleep(100);
+				continue;
+			}
+			ch = q.channel;
+		}
 		b = bar_read(SYSDMA_CH_BASE(ch) + SYSDMA_CH_BYTES);
 		if (b >= min)
 			return 0;
@@ -693,7 +753,90 @@ static int op_wait_bytes(struct ctx *x, struct cmd *c)
 	}
 	fail(x, c, "channel %ld BYTES: expected >= %llu within %llu ms, still %u (status 0x%x)",
 	     ch, (unsigned long long)min, (unsigned long long)tmo, b,
-	     bar_read(SYSDMA_CH_BASE(ch) + SYSDMA_CH_STATUS));
+	     ch >= 0 ? bar_read(SYSDMA_CH_BASE(ch) + SYSDMA_CH_STATUS) : 0);
+	return -1;
+}
+
+static const char *const qstate_names[] = {
+	"created", "initialized", "wait_channel", "programming", "transfer",
+	"transfer_done", "between", "done", "cancelled",
+};
+
+/*
+ * wait-state req=a [held=HOOK] [state=S|S] [bytes=SPEC] [transfers=SPEC]
+ * [timeout=ms]: poll SYSDMA_IOC_QUERY until every condition holds.
+ */
+static int op_wait_state(struct ctx *x, struct cmd *c)
+{
+	struct req *r;
+	const char *held_s = get_str(c, "held", NULL), *state_s = get_str(c, "state", NULL);
+	const char *bytes_s = get_str(c, "bytes", NULL), *tr_s = get_str(c, "transfers", NULL);
+	unsigned int held = 0;
+	uint64_t tmo;
+	struct sysdma_query q;
+	long t0;
+	int ok = 0, dummy;
+
+	if (!(r = need_req(x, c)) || get_u64(x, c, "timeout", 5000, &tmo) ||
+	    check_unused(x, c, "req held state bytes transfers timeout"))
+		return -1;
+	if (held_s && parse_flags(held_s, &held))
+		BAD("held='%s': expected hold_channel, hold_program, hold_between or none", held_s);
+	if (bytes_s && match_num(bytes_s, 0, r->sub.len, &dummy))
+		BAD("bytes='%s': expected a number expectation", bytes_s);
+	if (tr_s && match_num(tr_s, 0, 0, &dummy))
+		BAD("transfers='%s': expected a number expectation", tr_s);
+	if (state_s) {
+		char buf[256], *tok, *save = NULL;
+		size_t i;
+
+		snprintf(buf, sizeof(buf), "%s", state_s);
+		for (tok = strtok_r(buf, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
+			for (i = 0; i < sizeof(qstate_names) / sizeof(qstate_names[0]); i++)
+				if (!strcmp(tok, qstate_names[i]))
+					break;
+			if (i == sizeof(qstate_names) / sizeof(qstate_names[0]))
+				BAD("state='%s': expected created, initialized, wait_channel, programming, transfer, transfer_done, between, done or cancelled joined by '|'", tok);
+		}
+	}
+	t0 = now_ms();
+	memset(&q, 0, sizeof(q));
+	do {
+		memset(&q, 0, sizeof(q));
+		q.id = r->sub.id;
+		if (ioctl(x->fds[r->fd_index], SYSDMA_IOC_QUERY, &q)) {
+			fail(x, c, "QUERY req %s: %s", r->name, strerror(errno));
+			return -1;
+		}
+		ok = 1;
+		if (held_s && q.held != held)
+			ok = 0;
+		if (ok && state_s) {
+			char buf[256], *tok, *save = NULL;
+			const char *name = q.state < sizeof(qstate_names) / sizeof(qstate_names[0]) ?
+					   qstate_names[q.state] : "?";
+
+			snprintf(buf, sizeof(buf), "%s", state_s);
+			ok = 0;
+			for (tok = strtok_r(buf, "|", &save); tok; tok = strtok_r(NULL, "|", &save))
+				if (!strcmp(tok, name))
+					ok = 1;
+		}
+		if (ok && bytes_s)
+			match_num(bytes_s, q.bytes, r->sub.len, &ok);
+		if (ok && tr_s)
+			match_num(tr_s, q.transfers, 0, &ok);
+		if (ok)
+			return 0;
+		usleep(200);
+	} while (now_ms() - t0 < (long)tmo);
+	fail(x, c, "req %s: expected%s%s%s%s%s%s%s%s within %llu ms; now held=0x%x state=%s bytes=%llu transfers=%u done=%u",
+	     r->name, held_s ? " held=" : "", held_s ? held_s : "",
+	     state_s ? " state=" : "", state_s ? state_s : "",
+	     bytes_s ? " bytes=" : "", bytes_s ? bytes_s : "",
+	     tr_s ? " transfers=" : "", tr_s ? tr_s : "", (unsigned long long)tmo, q.held,
+	     q.state < sizeof(qstate_names) / sizeof(qstate_names[0]) ? qstate_names[q.state] : "?",
+	     (unsigned long long)q.bytes, q.transfers, q.done);
 	return -1;
 }
 
@@ -751,6 +894,12 @@ static int get_val(struct ctx *x, struct cmd *c, const char *key, uint64_t *v)
 
 	if (!s)
 		BAD("needs %s=VALUE", key);
+	if (!strcmp(s, "scratch_hi")) {
+		if (get_scratch(x, c))
+			return -1;
+		*v = scratch_phys >> 32;
+		return 0;
+	}
 	if (!strncmp(s, "scratch", 7)) {
 		uint64_t add = 0;
 
@@ -1199,11 +1348,13 @@ static const struct {
 	{ "wait", op_wait, NULL, 0, "req=NAME [timeout=MS] [expect=ERRNO] [max_ms=N] [min_ms=N]" },
 	{ "expect", op_expect, NULL, 0,
 	  "req=NAME [error=E|E] [bytes=N|A..B|all|partial|none|<N|>N] [dev_bytes=bytes|N] [path=P|P] [transfers=N] [channel=N] [data=yes|no]" },
-	{ "cancel", NULL, op_cancel_release, 0, "req=NAME|id=N [expect=ERRNO]" },
-	{ "release", NULL, op_cancel_release, 1, "req=NAME|id=N [expect=ERRNO]" },
+	{ "cancel", NULL, op_cancel_release, 0, "req=NAME|id=N [expect=ERRNO|ERRNO] [max_ms=N]" },
+	{ "release", NULL, op_cancel_release, 1, "req=NAME|id=N [expect=ERRNO|ERRNO] [max_ms=N]" },
 	{ "sleep", op_sleep, NULL, 0, "ms=N | us=N" },
 	{ "wait-bytes", op_wait_bytes, NULL, 0, "req=NAME|ch=N min=N [timeout=MS]" },
 	{ "wait-reg", op_wait_reg, NULL, 0, "reg=R [ch=N] [mask=M] value=V [timeout=MS]" },
+	{ "wait-state", op_wait_state, NULL, 0,
+	  "req=NAME [held=HOOK] [state=S|S] [bytes=SPEC] [transfers=SPEC] [timeout=MS] (SYSDMA_IOC_QUERY)" },
 	{ "fault", op_fault, NULL, 0,
 	  "ch=N mode=none|error|stall|drop_irq|delay_irq|spurious|slow[|...] [sticky=yes|F] [error_after=N] [delay_us=N] [slow_rate=BPS]" },
 	{ "stats", op_stats, NULL, 0, "" },
@@ -1344,9 +1495,12 @@ static int post_checks(struct block *b, const uint32_t *v0)
 			       SYSDMA_STATUS_CLAIMED && now_ms() - t0 < 1000)
 				usleep(2000);
 			if (s & SYSDMA_STATUS_CLAIMED) {
-				printf("@@fail L0 post: channel %d still claimed after the scenario (status 0x%x): leaked (V4)\n",
+				printf("@@fail L0 post: channel %d still claimed after the scenario (status 0x%x): leaked (V4); released it so later scenarios start clean\n",
 				       ch, s);
 				bad = 1;
+				if (s & SYSDMA_STATUS_FLUSH_OWED)
+					bar_write(SYSDMA_CH_BASE(ch) + SYSDMA_CH_FLUSH, 1);
+				bar_write(SYSDMA_CH_BASE(ch) + SYSDMA_CH_CLAIM, 0);
 			}
 		}
 		if (b->verifier_clean) {

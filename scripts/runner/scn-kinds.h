@@ -22,6 +22,7 @@ typedef enum {
 	V_REG,		/* register name or offset */
 	V_VAL,		/* number or scratch[+N] */
 	V_ACTION,	/* host action name */
+	V_QSTATE,	/* SYSDMA_QSTATE_* names joined by | */
 } VType;
 
 typedef struct {

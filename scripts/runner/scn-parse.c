@@ -61,6 +61,7 @@ static const KeyDef k_fault[] = {
 	{ "error_after", "error_after", V_NUM, 0, FALSE },
 	{ "delay_us", "delay_us", V_NUM, 0, FALSE },
 	{ "slow_rate", "slow_rate", V_NUM, 0, FALSE },
+	{ "fd", "fd", V_INT, 0, FALSE },
 	{ "expect_errno", "expect", V_ERRNO, 0, FALSE },
 	{ NULL, NULL, 0, 0, FALSE },
 };
@@ -79,7 +80,8 @@ static const KeyDef k_submit[] = {
 static const KeyDef k_cancel[] = {
 	{ "id", "id", V_NUM, 0, FALSE },
 	{ "fd", "fd", V_INT, 0, FALSE },
-	{ "expect_errno", "expect", V_ERRNO, 0, FALSE },
+	{ "expect_errno", "expect", V_ERRSET, 0, FALSE },
+	{ "max_ms", "max_ms", V_NUM, 0, FALSE },
 	{ NULL, NULL, 0, 0, FALSE },
 };
 static const KeyDef k_wait[] = {
@@ -110,6 +112,14 @@ static const KeyDef k_wait_reg[] = {
 	{ "channel", "ch", V_INT, 0, FALSE },
 	{ "mask", "mask", V_NUM, 0, FALSE },
 	{ "value", "value", V_VAL, 0, TRUE },
+	{ "timeout_ms", "timeout", V_NUM, 0, FALSE },
+	{ NULL, NULL, 0, 0, FALSE },
+};
+static const KeyDef k_wait_state[] = {
+	{ "held", "held", V_FLAGS, 0, FALSE },
+	{ "state", "state", V_QSTATE, 0, FALSE },
+	{ "bytes", "bytes", V_SPEC, 0, FALSE },
+	{ "transfers", "transfers", V_SPEC, 0, FALSE },
 	{ "timeout_ms", "timeout", V_NUM, 0, FALSE },
 	{ NULL, NULL, 0, 0, FALSE },
 };
@@ -177,6 +187,8 @@ static const KindDef kinds[] = {
 	  "wait until a channel's BYTES register reaches min" },
 	{ "wait-reg", "wait-reg", NULL, REQ_NONE, k_wait_reg, 0, NULL,
 	  "wait until (register & mask) == value" },
+	{ "wait-state", "wait-state", NULL, REQ_NEEDED, k_wait_state, 0, NULL,
+	  "wait until a request reaches a state or hold point (QUERY)" },
 	{ "expect-stats", "expect-stats", NULL, REQ_NONE, k_none, V_SPEC,
 	  scn_stat_names, "driver counters (changes during the scenario)" },
 	{ "expect-verifier", "expect-verifier", NULL, REQ_NONE, k_none, V_SPEC,
@@ -300,6 +312,10 @@ static const char *const flag_names[] = {
 static const char *const fault_names[] = {
 	"none", "error", "stall", "drop_irq", "delay_irq", "spurious", "slow", "all", NULL,
 };
+static const char *const qstate_names[] = {
+	"created", "initialized", "wait_channel", "programming", "transfer",
+	"transfer_done", "between", "done", "cancelled", NULL,
+};
 static const char *const reg_names[] = {
 	"id", "version", "caps", "max_xfer", "fifo_size", "rate", "chunk",
 	"irq_status", "ctrl", "verify_total", "verify_clear", "src_lo", "src",
@@ -359,6 +375,9 @@ gboolean scn_value_valid(VType t, const char *v, const char **expected)
 		*expected = "a number, scratch, scratch+N or scratch_hi";
 		return num_valid(v) || !strcmp(v, "scratch") || !strcmp(v, "scratch_hi") ||
 		       (g_str_has_prefix(v, "scratch+") && num_valid(v + 8));
+	case V_QSTATE:
+		*expected = "states joined by '|': created, initialized, wait_channel, programming, transfer, transfer_done, between, done, cancelled";
+		return words_valid(v, qstate_names, "|");
 	case V_ACTION:
 		*expected = "qom-set, qom-get, qmp, pause or snapshot";
 		return in_list(scn_host_actions, v);

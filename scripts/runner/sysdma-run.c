@@ -134,6 +134,16 @@ static guint32 mix(guint32 seed, const char *name, int k)
 	return h;
 }
 
+/*
+ * Scenarios share a VM when they need the same boot (device properties,
+ * kernel command line).  One that snapshots the VM gets a VM of its own.
+ */
+static char *group_key(Instance *in)
+{
+	return g_strdup_printf("%s\n%s\n%s", in->scn->device, in->scn->append,
+			       in->scn->needs_snapshot ? in->name : "");
+}
+
 static char *replay_cmd(const char *argv0, RunConfig *cfg, Instance *in)
 {
 	return g_strdup_printf("SYSDMA_BUILD=%s %s --seed %u --filter '%s' %s", cfg->build,
@@ -284,7 +294,7 @@ int main(int argc, char **argv)
 	/* one VM per distinct boot configuration (device properties, cmdline) */
 	for (guint i = 0; i < mine->len; i++) {
 		Instance *in = g_ptr_array_index(mine, i);
-		char *key = g_strdup_printf("%s\n%s", in->scn->device, in->scn->append);
+		char *key = group_key(in);
 
 		if (!g_ptr_array_find_with_equal_func(group_keys, key, g_str_equal, NULL))
 			g_ptr_array_add(group_keys, key);
@@ -294,17 +304,21 @@ int main(int argc, char **argv)
 	for (guint i = 0; i < group_keys->len; i++) {
 		const char *key = g_ptr_array_index(group_keys, i);
 		GPtrArray *g = NULL;
-		g_autofree char *dev = g_strndup(key, strcspn(key, "\n"));
-		const char *app = strchr(key, '\n') + 1;
+		Instance *first = NULL;
 
 		g = g_ptr_array_new();
 		for (guint j = 0; j < mine->len; j++) {
 			Instance *in = g_ptr_array_index(mine, j);
 
-			if (!strcmp(in->scn->device, dev) && !strcmp(in->scn->append, app))
+			g_autofree char *k = group_key(in);
+
+			if (!strcmp(k, key)) {
 				g_ptr_array_add(g, in);
+				first = first ? first : in;
+			}
 		}
-		if (vm_run_group(&cfg, g, dev, app, &vms, &vm_seconds))
+		if (vm_run_group(&cfg, g, first->scn->device, first->scn->append, &vms,
+				 &vm_seconds))
 			infra = 1;
 		g_ptr_array_free(g, TRUE);
 	}
