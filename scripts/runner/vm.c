@@ -295,8 +295,9 @@ static char *do_action(Ctl *c, GHashTable *kv, gboolean *defer)
 		gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
 
 		unlink(c->snap_path);
-		if (!qmp_cmd(c, "{\"execute\":\"stop\"}", NULL, &error) ||
-		    !qmp_cmd(c, uri, NULL, &error))
+		/* live migration: it stops the VM at the end, and a VM saved while
+		 * running starts running when restored */
+		if (!qmp_cmd(c, uri, NULL, &error))
 			return g_strdup_printf("fail snapshot: %s", error);
 		for (;;) {
 			g_free(reply);
@@ -366,6 +367,19 @@ static gpointer ctl_thread(gpointer data)
 				}
 				if (c->stop)
 					break;
+				/* answer only once the restored guest runs: bytes sent
+				 * while the state loads would be overwritten */
+				for (int i = 0; i < 500 && !c->stop; i++) {
+					g_autofree char *r = NULL, *e = NULL;
+
+					if (qmp_cmd(c, "{\"execute\":\"query-status\"}", &r, &e) &&
+					    strstr(r, "\"running\": true"))
+						break;
+					if (c->qmp_fd < 0)
+						g_usleep(20000);
+					else
+						g_usleep(10000);
+				}
 			}
 			msg = g_strdup_printf("@@ack %s\n", ans);
 			write_all(c->conn_fd, msg);
@@ -566,8 +580,9 @@ int vm_run_group(RunConfig *cfg, GPtrArray *instances, const char *device,
 			/* restore the saved state in a new QEMU */
 			{
 				g_autofree char *r2 = g_strconcat(results, ".restored", NULL);
+				g_autofree char *c2 = g_strconcat(console, ".restored", NULL);
 
-				p = spawn_boot(cfg, &ctl, stepf, r2, console, bootlog, device,
+				p = spawn_boot(cfg, &ctl, stepf, r2, c2, bootlog, device,
 					       append, timeout, TRUE, &err);
 				if (!p) {
 					g_printerr("sysdma-run: restore: %s\n", err->message);
@@ -582,6 +597,7 @@ int vm_run_group(RunConfig *cfg, GPtrArray *instances, const char *device,
 				g_object_unref(p);
 				p = NULL;
 				append_file(results, r2);
+				append_file(console, c2);
 			}
 			break;
 		}
