@@ -236,6 +236,7 @@ static void sdma_txn_channel_granted(struct sdma_adapter *ad,
 	unsigned long flags;
 
 	spin_lock_irqsave(&txn->lock, flags);
+	/* not WAIT_CHANNEL: a racing Cancel already moved it on (K2) */
 	if (txn->state == SDMA_TXN_WAIT_CHANNEL) {
 		txn->state = SDMA_TXN_PROGRAMMING;
 		txn->channel = channel;
@@ -332,6 +333,18 @@ int sdma_txn_cancel(struct sdma_txn *txn)
 		if (sdma_cancel_adapter_channel(&sd->adapter, &txn->xctx)) {
 			txn->state = SDMA_TXN_CANCELLED;
 			ret = 1;
+		} else if (READ_ONCE(txn->xctx.state) == SDMA_CTX_ALLOCATED) {
+			/*
+			 * The adapter granted the channel and its execution
+			 * routine has not taken txn->lock yet: EvtProgramDma
+			 * is about to run (K2: FALSE).  Do the routine's work
+			 * now, so that a StopSystemTransfer that follows is
+			 * valid (K6) and stops the first transfer (H3).
+			 * sdma_txn_channel_granted() then finds nothing to do.
+			 */
+			txn->state = SDMA_TXN_PROGRAMMING;
+			txn->channel = txn->xctx.channel;
+			queue_work(sd->wq, &txn->work);
 		}
 		break;
 	case SDMA_TXN_BETWEEN:
