@@ -229,6 +229,8 @@ static void sdma_req_complete(struct sdma_req *req);
 static void sdma_req_attempt_completion(struct sdma_req *req,
 					bool transfer_complete)
 {
+	struct device *dev = req->sd->dev;
+	u64 id = req->id;
 	int ref;
 
 	WARN_ON_ONCE(!req->completion_started);
@@ -243,8 +245,9 @@ static void sdma_req_attempt_completion(struct sdma_req *req,
 		}
 	}
 	ref = atomic_dec_return(&req->completion_refcount);
-	dev_dbg(req->sd->dev, "R4: req %llu AttemptRequestCompletion(%d): %d refs left\n",
-		req->id, transfer_complete, ref);
+	/* not the last: req may be completed and freed on another CPU now */
+	dev_dbg(dev, "R4: req %llu AttemptRequestCompletion(%d): %d refs left\n",
+		id, transfer_complete, ref);
 	if (ref)
 		return;
 	if (WARN_ON_ONCE(req->completion_status == SDMA_STATUS_PENDING))

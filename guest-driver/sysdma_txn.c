@@ -573,6 +573,7 @@ bool sdma_txn_dma_completed_with_length(struct sdma_txn *txn, u64 length,
 					enum sdma_status *status)
 {
 	struct sdma_dev *sd = txn->sd;
+	u64 transferred, total;
 	unsigned long flags;
 	bool finished = false;
 
@@ -620,12 +621,14 @@ bool sdma_txn_dma_completed_with_length(struct sdma_txn *txn, u64 length,
 		}
 		*status = SDMA_STATUS_MORE_PROCESSING_REQUIRED;
 	}
+	/* K9: after FALSE txn may already be completing (and freed) elsewhere */
+	transferred = txn->transferred;
+	total = txn->length;
 	spin_unlock_irqrestore(&txn->lock, flags);
 	if (finished)
 		sdma_txn_free_channel(txn);
 	dev_dbg(sd->dev, "K9: DmaCompleted(txn %p) = %s, %llu of %llu bytes\n",
-		txn, finished ? "TRUE" : "FALSE", txn->transferred,
-		txn->length);
+		txn, finished ? "TRUE" : "FALSE", transferred, total);
 	return finished;
 
 out_final_owed:
