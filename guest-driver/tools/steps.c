@@ -746,9 +746,17 @@ static int op_wait_bytes(struct ctx *x, struct cmd *c)
 			}
 			ch = q.channel;
 		}
-		b = bar_read(SYSDMA_CH_BASE(ch) + SYSDMA_CH_BYTES);
-		if (b >= min)
-			return 0;
+		{
+			uint32_t base = SYSDMA_CH_BASE(ch), s1, s2;
+
+			/* BUSY before and after: BYTES is this transfer's, not a
+			 * value left by the previous one */
+			s1 = bar_read(base + SYSDMA_CH_STATUS) & SYSDMA_STATUS_STATE_MASK;
+			b = bar_read(base + SYSDMA_CH_BYTES);
+			s2 = bar_read(base + SYSDMA_CH_STATUS) & SYSDMA_STATUS_STATE_MASK;
+			if (b >= min && (!r || (s1 == SYSDMA_STATE_BUSY && s2 == SYSDMA_STATE_BUSY)))
+				return 0;
+		}
 		usleep(100);
 	}
 	fail(x, c, "channel %ld BYTES: expected >= %llu within %llu ms, still %u (status 0x%x)",

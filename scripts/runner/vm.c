@@ -295,9 +295,9 @@ static char *do_action(Ctl *c, GHashTable *kv, gboolean *defer)
 		gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
 
 		unlink(c->snap_path);
-		/* live migration: it stops the VM at the end, and a VM saved while
-		 * running starts running when restored */
-		if (!qmp_cmd(c, uri, NULL, &error))
+		/* stop first: the transfer freezes exactly where it is */
+		if (!qmp_cmd(c, "{\"execute\":\"stop\"}", NULL, &error) ||
+		    !qmp_cmd(c, uri, NULL, &error))
 			return g_strdup_printf("fail snapshot: %s", error);
 		for (;;) {
 			g_free(reply);
@@ -372,9 +372,15 @@ static gpointer ctl_thread(gpointer data)
 				for (int i = 0; i < 500 && !c->stop; i++) {
 					g_autofree char *r = NULL, *e = NULL;
 
-					if (qmp_cmd(c, "{\"execute\":\"query-status\"}", &r, &e) &&
-					    strstr(r, "\"running\": true"))
-						break;
+					if (qmp_cmd(c, "{\"execute\":\"query-status\"}", &r, &e)) {
+						g_autofree char *e2 = NULL;
+
+						if (strstr(r, "\"running\": true"))
+							break;
+						/* saved while stopped: restored paused */
+						if (strstr(r, "\"paused\""))
+							qmp_cmd(c, "{\"execute\":\"cont\"}", NULL, &e2);
+					}
 					if (c->qmp_fd < 0)
 						g_usleep(20000);
 					else
