@@ -73,6 +73,8 @@ static int sdma_release(struct inode *inode, struct file *file)
 		while (!wait_for_completion_timeout(&req->done, 10 * HZ))
 			dev_warn(f->sd->dev, "close: request %llu still running\n",
 				 req->id);
+		/* its completion work wakes f->wq after done: f is freed below */
+		flush_work(&req->complete_work);
 		xa_erase(&f->reqs, idx);
 		sdma_req_put(req);
 	}
@@ -173,6 +175,11 @@ static long sdma_ioc_wait(struct sdma_file *f, void __user *arg)
 	}
 	if (ret < 0)
 		goto out;
+	/*
+	 * done is published before the completion work wakes f->wq: let it
+	 * finish, or a close() right after this WAIT frees f under it.
+	 */
+	flush_work(&req->complete_work);
 	/* collect: exactly one waiter wins */
 	if (xa_cmpxchg(&f->reqs, r.id, req, NULL, GFP_KERNEL) != req) {
 		ret = -ENOENT;
