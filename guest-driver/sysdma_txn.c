@@ -528,9 +528,13 @@ static void sdma_txn_work(struct work_struct *work)
 		txn, txn->transfers + 1, txn->nsegs);
 	if (!txn->program(txn, txn->context, txn->dir, txn->segs,
 			  txn->nsegs)) {
-		/* K4: the driver programmed nothing and called Final */
+		/*
+		 * K4: the driver programmed nothing and called Final.  The
+		 * request may already be completed and the transaction
+		 * released (CREATED): only PROGRAMMING means no Final.
+		 */
 		spin_lock_irqsave(&txn->lock, flags);
-		st = txn->state == SDMA_TXN_DONE ? SDMA_STATUS_SUCCESS :
+		st = txn->state != SDMA_TXN_PROGRAMMING ? SDMA_STATUS_SUCCESS :
 			SDMA_STATUS_INVALID_DEVICE_REQUEST;
 		spin_unlock_irqrestore(&txn->lock, flags);
 		if (st != SDMA_STATUS_SUCCESS)
