@@ -636,6 +636,26 @@ static int sdma_req_check(struct sdma_dev *sd, const struct sdma_req_params *p)
 }
 
 /*
+ * R1/R5: arm the request's timer, whose reference the caller took before
+ * Execute.  If completion has already begun (the transfer finished, or
+ * Execute failed) the timer would only lose BeginCompletion and drop its
+ * reference: do that here instead of arming it.
+ */
+static void sdma_req_arm_timer(struct sdma_req *req, unsigned int ms)
+{
+	unsigned long flags;
+	bool armed;
+
+	spin_lock_irqsave(&req->lock, flags);
+	armed = !req->completion_started;
+	if (armed)
+		mod_timer(&req->timer, jiffies + msecs_to_jiffies(ms));
+	spin_unlock_irqrestore(&req->lock, flags);
+	if (!armed && atomic_dec_and_test(&req->completion_refcount))
+		sdma_req_complete(req);	/* R4: the status is set */
+}
+
+/*
  * Create, pin, map and execute one request.  Called with sd->gate held
  * for reading (the device cannot go away meanwhile).  On success *out
  * holds a reference for the caller.  EBUSY: non-waiting allocation with
@@ -727,21 +747,27 @@ int sdma_req_submit(struct sdma_dev *sd, struct sdma_file *file,
 	sdma_req_get(req);	/* the in-flight reference */
 	sdma_stat_inc(sd, SYSDMA_STAT_IN_FLIGHT);
 	if (p->timeout_ms) {
-		/* R1: the timer reference, taken when it is armed */
+		/*
+		 * R1: the timer reference.  The timer itself is armed only
+		 * after Execute: fired before it, its Cancel would return
+		 * FALSE (K2: not executed) and its StopSystemTransfer would be
+		 * refused (K6), and the timeout would be lost.
+		 */
 		atomic_inc(&req->completion_refcount);
 		req->timer_started = true;
-		mod_timer(&req->timer,
-			  jiffies + msecs_to_jiffies(p->timeout_ms));
 	}
 
 	st = sdma_txn_execute(req->txn, req);
+	if (st != SDMA_STATUS_SUCCESS)
+		sdma_req_begin_completion(req, st, false, SYSDMA_PATH_DMA);
+	if (p->timeout_ms)
+		sdma_req_arm_timer(req, p->timeout_ms);
 	if (st != SDMA_STATUS_SUCCESS) {
 		/*
 		 * Execute failed (H4 non-waiting allocation, or the device is
 		 * going away): as for K2, the caller completes the request
 		 * itself and drops the I/O reference, through R2/R4.
 		 */
-		sdma_req_begin_completion(req, st, false, SYSDMA_PATH_DMA);
 		sdma_req_attempt_completion(req, true);
 		wait_for_completion(&req->done);
 		sdma_req_put(req);
