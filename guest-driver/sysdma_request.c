@@ -488,7 +488,13 @@ static bool sdma_req_evt_program_dma(struct sdma_txn *txn, void *context,
 		dev_dbg(sd->dev, "K4: req %llu cancelled before programming\n",
 			req->id);
 		sdma_txn_dma_completed_final(txn, 0, &status);
-		sdma_req_finish_transfer(req, SDMA_STATUS_CANCELLED, false);
+		/*
+		 * The cancel routine may not have begun completion yet: the
+		 * status is the cancel's (CANCELLED, or NO_SUCH_DEVICE for an
+		 * abort), set with the cancelled flag UnmarkCancelable saw.
+		 */
+		sdma_req_finish_transfer(req, READ_ONCE(req->cancel_status),
+					 false);
 		return false;
 	}
 
