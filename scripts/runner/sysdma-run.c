@@ -76,6 +76,7 @@ static char *find_build(const char *top)
 	if (env)
 		return g_strdup(env);
 #ifdef SYSDMA_BUILDDIR
+	(void)top;
 	return g_strdup(SYSDMA_BUILDDIR);
 #else
 	return g_build_filename(top, "build", NULL);
