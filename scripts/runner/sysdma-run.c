@@ -19,7 +19,7 @@
 #include "run.h"
 
 static char **filters;
-static int opt_seed = -1, opt_repeat = 1, opt_vm_timeout;
+static int opt_seed = -1, opt_repeat = 1, opt_vm_timeout, opt_jobs = 2;
 static char *opt_shard, *opt_junit, *opt_trace, *opt_initrd;
 static gboolean opt_list, opt_tap, opt_verbose, opt_keep, opt_compile, opt_check;
 
@@ -29,6 +29,7 @@ static GOptionEntry entries[] = {
 	{ "seed", 's', 0, G_OPTION_ARG_INT, &opt_seed, "Seed of the random values (default: random, printed)", "N" },
 	{ "repeat", 'r', 0, G_OPTION_ARG_INT, &opt_repeat, "Run every scenario N times (seeds N, N+1, ...)", "N" },
 	{ "shard", 0, 0, G_OPTION_ARG_STRING, &opt_shard, "Run only shard I of N (1-based), e.g. 2/3", "I/N" },
+	{ "jobs", 'j', 0, G_OPTION_ARG_INT, &opt_jobs, "VMs running at the same time when the selection needs several (default 2)", "N" },
 	{ "tap", 0, 0, G_OPTION_ARG_NONE, &opt_tap, "TAP on stdout (meson test protocol: tap)", NULL },
 	{ "junit", 0, 0, G_OPTION_ARG_FILENAME, &opt_junit, "Write a JUnit XML report", "FILE" },
 	{ "trace", 't', 0, G_OPTION_ARG_STRING, &opt_trace, "QEMU trace events (e.g. 'sysdma_*'), shown on failure", "PATTERN" },
@@ -145,10 +146,43 @@ static char *group_key(Instance *in)
 			       in->scn->needs_snapshot ? in->name : "");
 }
 
+typedef struct {
+	RunConfig *cfg;
+	GPtrArray *instances;
+	int *vms;
+	double *vm_seconds;
+	int infra;
+} Job;
+
+static void run_job(gpointer data, gpointer user)
+{
+	Job *j = data;
+	Instance *first = g_ptr_array_index(j->instances, 0);
+
+	(void)user;
+	j->infra = vm_run_group(j->cfg, j->instances, first->scn->device,
+				first->scn->append, j->vms, j->vm_seconds) != 0;
+}
+
+static int job_cost(const Job *j)
+{
+	int t = 0;
+
+	for (guint i = 0; i < j->instances->len; i++)
+		t += ((Instance *)g_ptr_array_index(j->instances, i))->scn->timeout_s;
+	return t + (int)j->instances->len * 10;
+}
+
+static gint cmp_jobs(gconstpointer a, gconstpointer b)
+{
+	return job_cost(*(Job *const *)b) - job_cost(*(Job *const *)a);
+}
+
 static char *replay_cmd(const char *argv0, RunConfig *cfg, Instance *in)
 {
-	return g_strdup_printf("SYSDMA_BUILD=%s %s --seed %u --filter '%s' %s", cfg->build,
-			       argv0, in->run_seed, in->scn->name, in->scn->path);
+	return g_strdup_printf("SYSDMA_BUILD=%s %s%s%s --seed %u --filter '%s' %s", cfg->build,
+			       argv0, cfg->initrd ? " --initrd " : "", cfg->initrd ? cfg->initrd : "",
+			       in->run_seed, in->scn->name, in->scn->path);
 }
 
 int main(int argc, char **argv)
@@ -302,26 +336,45 @@ int main(int argc, char **argv)
 		else
 			g_free(key);
 	}
-	for (guint i = 0; i < group_keys->len; i++) {
-		const char *key = g_ptr_array_index(group_keys, i);
-		GPtrArray *g = NULL;
-		Instance *first = NULL;
+	{
+		g_autoptr(GPtrArray) jobs = g_ptr_array_new();
 
-		g = g_ptr_array_new();
-		for (guint j = 0; j < mine->len; j++) {
-			Instance *in = g_ptr_array_index(mine, j);
+		for (guint i = 0; i < group_keys->len; i++) {
+			const char *key = g_ptr_array_index(group_keys, i);
+			Job *j = g_new0(Job, 1);
 
-			g_autofree char *k = group_key(in);
+			j->cfg = &cfg;
+			j->vms = &vms;
+			j->vm_seconds = &vm_seconds;
+			j->instances = g_ptr_array_new();
+			for (guint k = 0; k < mine->len; k++) {
+				Instance *in = g_ptr_array_index(mine, k);
+				g_autofree char *ik = group_key(in);
 
-			if (!strcmp(k, key)) {
-				g_ptr_array_add(g, in);
-				first = first ? first : in;
+				if (!strcmp(ik, key))
+					g_ptr_array_add(j->instances, in);
 			}
+			g_ptr_array_add(jobs, j);
 		}
-		if (vm_run_group(&cfg, g, first->scn->device, first->scn->append, &vms,
-				 &vm_seconds))
-			infra = 1;
-		g_ptr_array_free(g, TRUE);
+		/* the longest first: it bounds the wall time */
+		g_ptr_array_sort(jobs, cmp_jobs);
+		if (opt_jobs < 1)
+			opt_jobs = 1;
+		{
+			GThreadPool *pool = g_thread_pool_new(run_job, NULL, opt_jobs, TRUE, NULL);
+
+			for (guint i = 0; i < jobs->len; i++)
+				g_thread_pool_push(pool, g_ptr_array_index(jobs, i), NULL);
+			g_thread_pool_free(pool, FALSE, TRUE);
+		}
+		for (guint i = 0; i < jobs->len; i++) {
+			Job *j = g_ptr_array_index(jobs, i);
+
+			if (j->infra)
+				infra = 1;
+			g_ptr_array_free(j->instances, TRUE);
+			g_free(j);
+		}
 	}
 	secs = (g_get_monotonic_time() - t0) / 1e6;
 

@@ -44,6 +44,9 @@ typedef struct {
 	GString *log;		/* host action log, for reports */
 } Ctl;
 
+/* VMs of different groups may run in parallel (--jobs) */
+G_LOCK_DEFINE_STATIC(vm_stats);
+
 /* ---- small socket helpers ---------------------------------------------- */
 
 static int unix_connect(const char *path, int timeout_ms)
@@ -516,7 +519,7 @@ int vm_run_group(RunConfig *cfg, GPtrArray *instances, const char *device,
 		g_autoptr(GError) err = NULL;
 		GSubprocess *p;
 		Ctl ctl = { .cfg = cfg, .listen_fd = -1, .conn_fd = -1, .qmp_fd = -1 };
-		int timeout = 30, vm = *vm_counter, st;
+		int timeout = 30, vm = 0, st;
 		gint64 t0;
 		gboolean any_begun = FALSE;
 
@@ -532,7 +535,9 @@ int vm_run_group(RunConfig *cfg, GPtrArray *instances, const char *device,
 		if (!todo->len)
 			break;
 		boots++;
-		(*vm_counter)++;
+		G_LOCK(vm_stats);
+		vm = (*vm_counter)++;
+		G_UNLOCK(vm_stats);
 		if (cfg->vm_timeout)
 			timeout = cfg->vm_timeout;
 		if (timeout > 900)
@@ -620,7 +625,9 @@ int vm_run_group(RunConfig *cfg, GPtrArray *instances, const char *device,
 			close(ctl.listen_fd);
 		if (ctl.qmp_fd >= 0)
 			close(ctl.qmp_fd);
+		G_LOCK(vm_stats);
 		*vm_seconds += (g_get_monotonic_time() - t0) / 1e6;
+		G_UNLOCK(vm_stats);
 		{
 			g_autofree char *res = file_text(results);
 
