@@ -1,0 +1,834 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysdma-ioctl-test: every bad argument of every /dev/sysdma0 entry point
+ * gets the errno uapi/sysdma.h and DRIVER.md document.  TAP output
+ * ("ok N - what"), exit status 1 when a check failed.
+ *
+ *   sysdma-ioctl-test            the argument checks (device idle at start)
+ *   sysdma-ioctl-test --removal  removes the PCI device under a running
+ *                                request and checks ENODEV; rescans after
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/sysdma.h>
+#include "sysdma_regs.h"
+
+#define PAGE		4096
+#define MAX_REQUEST	(64ull << 20)	/* module parameter max_request */
+
+static int fd = -1;
+static int tn, nfail;
+static int nch;
+static const char *devpath = "/dev/sysdma0";
+
+static void tap(int good, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d - ", good ? "ok" : "not ok", ++tn);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (!good)
+		nfail++;
+}
+
+static const char *ename(int e)
+{
+	static char b[16];
+
+	switch (e) {
+	case 0: return "0";
+	case EINVAL: return "EINVAL";
+	case EFAULT: return "EFAULT";
+	case ENOENT: return "ENOENT";
+	case EBUSY: return "EBUSY";
+	case ENOTTY: return "ENOTTY";
+	case EAGAIN: return "EAGAIN";
+	case ENODEV: return "ENODEV";
+	case ECANCELED: return "ECANCELED";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case EIO: return "EIO";
+	case ENOMEM: return "ENOMEM";
+	case EPERM: return "EPERM";
+	}
+	snprintf(b, sizeof(b), "errno %d", e);
+	return b;
+}
+
+/* @ret, errno of a call that must fail with @want (0: must succeed) */
+static int expect(long ret, int want, const char *fmt, ...)
+{
+	int e = ret < 0 ? errno : 0;
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (want ? ret == -1 && e == want : ret >= 0) {
+		tap(1, "%s: %s", what, ename(want));
+		return 1;
+	}
+	tap(0, "%s: got %s (ret %ld), want %s", what, ret < 0 ? ename(e) : "success",
+	    ret, ename(want));
+	return 0;
+}
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("Bail out! ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	exit(1);
+}
+
+static int xfd(void)
+{
+	int f = open(devpath, O_RDWR);
+
+	if (f < 0)
+		die("open %s: %s", devpath, strerror(errno));
+	return f;
+}
+
+static long submit(int f, struct sysdma_submit *s)
+{
+	return ioctl(f, SYSDMA_IOC_SUBMIT, s);
+}
+
+static long wait_id(int f, uint64_t id, uint32_t tmo, struct sysdma_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	r->timeout_ms = tmo;
+	return ioctl(f, SYSDMA_IOC_WAIT, r);
+}
+
+static long query(int f, uint64_t id, struct sysdma_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->id = id;
+	return ioctl(f, SYSDMA_IOC_QUERY, q);
+}
+
+static int get_stats(int f, struct sysdma_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	return ioctl(f, SYSDMA_IOC_STATS, st) ? -1 : 0;
+}
+
+/* poll QUERY until @held (or done); 0 on success */
+static int wait_held(int f, uint64_t id, uint32_t held)
+{
+	struct sysdma_query q;
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (query(f, id, &q))
+			return -1;
+		if (q.held == held)
+			return 0;
+		if (q.done)
+			return -1;
+		usleep(1000);
+	}
+	return -1;
+}
+
+static int wait_done(int f, uint64_t id)
+{
+	struct sysdma_query q;
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (query(f, id, &q))
+			return -1;
+		if (q.done)
+			return 0;
+		usleep(1000);
+	}
+	return -1;
+}
+
+/* a page that is not mapped; a read-only page holding @init */
+static void *unmapped_page(void)
+{
+	char *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	munmap(p + PAGE, PAGE);
+	return p + PAGE;
+}
+
+static void *ro_page(const void *init, size_t n)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	memset(p, 0, PAGE);
+	if (init)
+		memcpy(p, init, n);
+	if (mprotect(p, PAGE, PROT_READ))
+		die("mprotect: %s", strerror(errno));
+	return p;
+}
+
+static unsigned char src_buf[256 * 1024] __attribute__((aligned(PAGE)));
+static unsigned char dst_buf[256 * 1024] __attribute__((aligned(PAGE)));
+
+static struct sysdma_submit m2m(uint64_t len)
+{
+	struct sysdma_submit s;
+
+	memset(&s, 0, sizeof(s));
+	s.dir = SYSDMA_DEV_DIR_M2M;
+	s.src = (uintptr_t)src_buf;
+	s.dst = (uintptr_t)dst_buf;
+	s.len = len;
+	s.channel = SYSDMA_ANY_CHANNEL;
+	return s;
+}
+
+/* a request that holds at HOLD_CHANNEL until released */
+static uint64_t held_request(int f, int channel)
+{
+	struct sysdma_submit s = m2m(4096);
+
+	s.channel = channel;
+	s.flags = SYSDMA_F_HOLD_CHANNEL;
+	if (submit(f, &s))
+		return 0;
+	return s.id;
+}
+
+/* cancel and collect; 0 when the request ended */
+static int reap(int f, uint64_t id)
+{
+	struct sysdma_result r;
+
+	ioctl(f, SYSDMA_IOC_CANCEL, &id);
+	return wait_id(f, id, 5000, &r) ? -1 : 0;
+}
+
+/* channels: the first channel number SUBMIT refuses */
+static int probe_channels(void)
+{
+	uint64_t ids[SYSDMA_MAX_CHANNELS + 1];
+	int n, i;
+
+	for (n = 0; n <= SYSDMA_MAX_CHANNELS; n++) {
+		ids[n] = held_request(fd, n);
+		if (!ids[n])
+			break;
+	}
+	for (i = 0; i < n; i++)
+		reap(fd, ids[i]);
+	return n;
+}
+
+/* ---- SUBMIT ------------------------------------------------------------------ */
+
+static void test_submit(void)
+{
+	struct sysdma_submit s, *rp;
+	struct sysdma_stats st0, st1;
+	struct sysdma_result r;
+	void *hole = unmapped_page(), *ro;
+	unsigned char *span;
+	uint64_t id;
+	int f;
+
+	expect(ioctl(fd, SYSDMA_IOC_SUBMIT, NULL), EFAULT, "SUBMIT NULL");
+	expect(ioctl(fd, SYSDMA_IOC_SUBMIT, (void *)8), EFAULT, "SUBMIT pointer 8");
+	expect(ioctl(fd, SYSDMA_IOC_SUBMIT, hole), EFAULT, "SUBMIT unmapped struct");
+
+	s = m2m(4096);
+	s.dir = 3;
+	expect(submit(fd, &s), EINVAL, "SUBMIT dir 3");
+	s.dir = 0xffffffffu;
+	expect(submit(fd, &s), EINVAL, "SUBMIT dir 0xffffffff");
+	s = m2m(0);
+	expect(submit(fd, &s), EINVAL, "SUBMIT len 0");
+	s = m2m(MAX_REQUEST + 1);
+	expect(submit(fd, &s), EINVAL, "SUBMIT len max_request+1");
+	s = m2m(1ull << 63);
+	expect(submit(fd, &s), EINVAL, "SUBMIT len 2^63");
+	s = m2m(4096);
+	s.flags = 1u << 3;
+	expect(submit(fd, &s), EINVAL, "SUBMIT unknown flag bit 3");
+	s.flags = 1u << 31;
+	expect(submit(fd, &s), EINVAL, "SUBMIT unknown flag bit 31");
+	s.flags = ~SYSDMA_F_ALL;
+	expect(submit(fd, &s), EINVAL, "SUBMIT every unknown flag");
+	s.flags = SYSDMA_F_NOWAIT_CHANNEL | SYSDMA_F_HOLD_CHANNEL;
+	expect(submit(fd, &s), EINVAL, "SUBMIT NOWAIT_CHANNEL|HOLD_CHANNEL");
+
+	s = m2m(4096);
+	s.src = 0;
+	expect(submit(fd, &s), EINVAL, "SUBMIT M2M without src");
+	s = m2m(4096);
+	s.dst = 0;
+	expect(submit(fd, &s), EINVAL, "SUBMIT M2M without dst");
+	s = m2m(4096);
+	s.dir = SYSDMA_DEV_DIR_M2P;
+	expect(submit(fd, &s), EINVAL, "SUBMIT M2P with dst");
+	s.dst = 0;
+	s.src = 0;
+	expect(submit(fd, &s), EINVAL, "SUBMIT M2P without src");
+	s = m2m(4096);
+	s.dir = SYSDMA_DEV_DIR_P2M;
+	expect(submit(fd, &s), EINVAL, "SUBMIT P2M with src");
+	s.src = 0;
+	s.dst = 0;
+	expect(submit(fd, &s), EINVAL, "SUBMIT P2M without dst");
+
+	s = m2m(4096);
+	s.dst = s.src + 100;
+	expect(submit(fd, &s), EINVAL, "SUBMIT overlapping M2M buffers");
+	s = m2m(4096);
+	s.dst = s.src;
+	expect(submit(fd, &s), EINVAL, "SUBMIT M2M src == dst");
+	s = m2m(8192);
+	s.src = ~0ull - 4095;
+	expect(submit(fd, &s), EINVAL, "SUBMIT src + len wraps");
+	s = m2m(8192);
+	s.dir = SYSDMA_DEV_DIR_P2M;
+	s.src = 0;
+	s.dst = ~0ull - 4095;
+	expect(submit(fd, &s), EINVAL, "SUBMIT dst + len wraps");
+
+	s = m2m(4096);
+	s.channel = nch;
+	expect(submit(fd, &s), EINVAL, "SUBMIT channel %d (= channels)", nch);
+	s.channel = SYSDMA_MAX_CHANNELS;
+	expect(submit(fd, &s), EINVAL, "SUBMIT channel 8");
+	s.channel = -2;
+	expect(submit(fd, &s), EINVAL, "SUBMIT channel -2");
+	s.channel = INT32_MIN;
+	expect(submit(fd, &s), EINVAL, "SUBMIT channel INT_MIN");
+
+	/* bad buffers: pinning fails */
+	s = m2m(4096);
+	s.src = (uintptr_t)hole;
+	expect(submit(fd, &s), EFAULT, "SUBMIT M2M src unmapped");
+	s = m2m(4096);
+	s.dst = (uintptr_t)hole;
+	expect(submit(fd, &s), EFAULT, "SUBMIT M2M dst unmapped");
+	ro = ro_page(NULL, 0);
+	s = m2m(4096);
+	s.dst = (uintptr_t)ro;
+	expect(submit(fd, &s), EFAULT, "SUBMIT M2M dst read-only");
+	s = m2m(4096);
+	s.dir = SYSDMA_DEV_DIR_P2M;
+	s.src = 0;
+	s.dst = (uintptr_t)ro;
+	expect(submit(fd, &s), EFAULT, "SUBMIT P2M dst read-only");
+	s = m2m(4096);
+	s.dir = SYSDMA_DEV_DIR_M2P;
+	s.dst = 0;
+	s.src = (uintptr_t)ro;
+	expect(submit(fd, &s), 0, "SUBMIT M2P src read-only is fine");
+	if (s.id)
+		wait_id(fd, s.id, 5000, &r);
+	s = m2m(4096);
+	s.src = 0xffff888000000000ull;
+	expect(submit(fd, &s), EFAULT, "SUBMIT src kernel address");
+	/* first page fine, second not mapped: partial pin */
+	span = (unsigned char *)hole - 2 * PAGE;
+	if (mmap(span, 2 * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		die("mmap fixed: %s", strerror(errno));
+	s = m2m(3 * PAGE);
+	s.src = (uintptr_t)span + 100;
+	expect(submit(fd, &s), EFAULT, "SUBMIT M2M src runs into an unmapped page");
+	s = m2m(3 * PAGE);
+	s.dir = SYSDMA_DEV_DIR_P2M;
+	s.src = 0;
+	s.dst = (uintptr_t)span + 100;
+	expect(submit(fd, &s), EFAULT, "SUBMIT P2M dst runs into an unmapped page");
+
+	/* max_transfer: no value is refused; 0 and > MAX_XFER mean MAX_XFER */
+	s = m2m(16);
+	s.flags = SYSDMA_F_SG;
+	s.max_transfer = 1;
+	if (expect(submit(fd, &s), 0, "SUBMIT max_transfer 1 accepted")) {
+		wait_id(fd, s.id, 5000, &r);
+		tap(r.error == 0 && r.bytes == 16 && r.transfers == 16,
+		    "max_transfer 1, 16 bytes: %u transfers (want 16), error %u",
+		    r.transfers, r.error);
+	}
+	s = m2m(128 * 1024);
+	s.flags = SYSDMA_F_SG;
+	s.max_transfer = 0xffffffffu;
+	if (expect(submit(fd, &s), 0, "SUBMIT max_transfer 0xffffffff accepted")) {
+		wait_id(fd, s.id, 5000, &r);
+		tap(r.error == 0 && r.transfers == 2,
+		    "max_transfer 0xffffffff, 128 KiB: %u transfers (want 2: capped at MAX_XFER)",
+		    r.transfers);
+	}
+
+	/* nothing of the refused requests was submitted */
+	get_stats(fd, &st1);
+	tap(st1.v[SYSDMA_STAT_IN_FLIGHT] == 0 &&
+	    st1.v[SYSDMA_STAT_SUBMITTED] == st1.v[SYSDMA_STAT_COMPLETED],
+	    "refused SUBMITs left nothing in flight (in_flight %llu, submitted %llu, completed %llu)",
+	    (unsigned long long)st1.v[SYSDMA_STAT_IN_FLIGHT],
+	    (unsigned long long)st1.v[SYSDMA_STAT_SUBMITTED],
+	    (unsigned long long)st1.v[SYSDMA_STAT_COMPLETED]);
+
+	/* id cannot be written back: EFAULT, the request runs, close reaps */
+	f = xfd();
+	get_stats(f, &st0);
+	s = m2m(4096);
+	s.flags = SYSDMA_F_HOLD_CHANNEL;
+	rp = ro_page(&s, sizeof(s));
+	expect(ioctl(f, SYSDMA_IOC_SUBMIT, rp), EFAULT, "SUBMIT struct read-only (id not returned)");
+	get_stats(f, &st1);
+	tap(st1.v[SYSDMA_STAT_SUBMITTED] == st0.v[SYSDMA_STAT_SUBMITTED] + 1 &&
+	    st1.v[SYSDMA_STAT_IN_FLIGHT] == 1,
+	    "... the request was submitted anyway (in_flight %llu)",
+	    (unsigned long long)st1.v[SYSDMA_STAT_IN_FLIGHT]);
+	close(f);
+	get_stats(fd, &st1);
+	tap(st1.v[SYSDMA_STAT_IN_FLIGHT] == 0 &&
+	    st1.v[SYSDMA_STAT_COMPLETED] == st0.v[SYSDMA_STAT_COMPLETED] + 1,
+	    "... and close() reaped it (in_flight %llu)",
+	    (unsigned long long)st1.v[SYSDMA_STAT_IN_FLIGHT]);
+	munmap(rp, PAGE);
+	munmap(ro, PAGE);
+	munmap(span, 2 * PAGE);
+
+	/* EBUSY: every channel held in EvtProgramDma (allocated) */
+	{
+		uint64_t ids[SYSDMA_MAX_CHANNELS], qid;
+		struct sysdma_query q;
+		int i, held = 1;
+
+		for (i = 0; i < nch; i++) {
+			s = m2m(4096);
+			s.src = (uintptr_t)src_buf + i * 8192;
+			s.dst = (uintptr_t)dst_buf + i * 8192;
+			s.channel = i;
+			s.flags = SYSDMA_F_HOLD_PROGRAM;
+			ids[i] = submit(fd, &s) ? 0 : s.id;
+			if (!ids[i] || wait_held(fd, ids[i], SYSDMA_F_HOLD_PROGRAM))
+				held = 0;
+		}
+		tap(held, "every channel held at HOLD_PROGRAM");
+		get_stats(fd, &st0);
+		s = m2m(4096);
+		s.src = (uintptr_t)src_buf + 128 * 1024;
+		s.dst = (uintptr_t)dst_buf + 128 * 1024;
+		s.flags = SYSDMA_F_NOWAIT_CHANNEL;
+		expect(submit(fd, &s), EBUSY, "SUBMIT NOWAIT_CHANNEL, any channel, none free");
+		s.channel = 0;
+		expect(submit(fd, &s), EBUSY, "SUBMIT NOWAIT_CHANNEL, channel 0 busy");
+		get_stats(fd, &st1);
+		tap(st1.v[SYSDMA_STAT_SUBMITTED] == st0.v[SYSDMA_STAT_SUBMITTED] &&
+		    st1.v[SYSDMA_STAT_COMPLETED] == st0.v[SYSDMA_STAT_COMPLETED] &&
+		    st1.v[SYSDMA_STAT_IN_FLIGHT] == st0.v[SYSDMA_STAT_IN_FLIGHT],
+		    "EBUSY submitted nothing (counters unchanged)");
+		/* without NOWAIT it queues (K2) */
+		s.flags = 0;
+		s.channel = SYSDMA_ANY_CHANNEL;
+		qid = submit(fd, &s) ? 0 : s.id;
+		tap(qid && !query(fd, qid, &q) && q.state == SYSDMA_QSTATE_WAIT_CHANNEL,
+		    "SUBMIT without NOWAIT queues for a channel (state %u)", q.state);
+		for (i = 0; i < nch; i++)
+			if (ids[i])
+				ioctl(fd, SYSDMA_IOC_RELEASE, &ids[i]);
+		for (i = 0; i < nch; i++)
+			if (ids[i]) {
+				wait_id(fd, ids[i], 5000, &r);
+				tap(r.error == 0 && r.bytes == 4096,
+				    "held request %d released: error %u bytes %llu", i,
+				    r.error, (unsigned long long)r.bytes);
+			}
+		if (qid) {
+			wait_id(fd, qid, 5000, &r);
+			tap(r.error == 0 && r.bytes == 4096,
+			    "queued request ran: error %u", r.error);
+		}
+	}
+	(void)id;
+}
+
+/* ---- CANCEL, RELEASE, QUERY, WAIT ------------------------------------------- */
+
+static void test_ids(void)
+{
+	uint64_t unknown = 0x7fffffffffffull, zero = 0, id;
+	struct sysdma_result r, *rp;
+	struct sysdma_submit s;
+	struct sysdma_query q;
+	void *hole = unmapped_page();
+	struct timespec a, b;
+	long ms;
+
+	expect(ioctl(fd, SYSDMA_IOC_CANCEL, NULL), EFAULT, "CANCEL NULL");
+	expect(ioctl(fd, SYSDMA_IOC_CANCEL, hole), EFAULT, "CANCEL unmapped");
+	expect(ioctl(fd, SYSDMA_IOC_CANCEL, &unknown), ENOENT, "CANCEL unknown id");
+	expect(ioctl(fd, SYSDMA_IOC_CANCEL, &zero), ENOENT, "CANCEL id 0");
+	expect(ioctl(fd, SYSDMA_IOC_RELEASE, NULL), EFAULT, "RELEASE NULL");
+	expect(ioctl(fd, SYSDMA_IOC_RELEASE, hole), EFAULT, "RELEASE unmapped");
+	expect(ioctl(fd, SYSDMA_IOC_RELEASE, &unknown), ENOENT, "RELEASE unknown id");
+	expect(ioctl(fd, SYSDMA_IOC_RELEASE, &zero), ENOENT, "RELEASE id 0");
+	expect(ioctl(fd, SYSDMA_IOC_QUERY, NULL), EFAULT, "QUERY NULL");
+	expect(ioctl(fd, SYSDMA_IOC_QUERY, hole), EFAULT, "QUERY unmapped");
+	expect(query(fd, unknown, &q), ENOENT, "QUERY unknown id");
+	expect(query(fd, 0, &q), ENOENT, "QUERY id 0");
+	expect(ioctl(fd, SYSDMA_IOC_WAIT, NULL), EFAULT, "WAIT NULL");
+	expect(ioctl(fd, SYSDMA_IOC_WAIT, hole), EFAULT, "WAIT unmapped");
+	expect(wait_id(fd, unknown, 0, &r), ENOENT, "WAIT unknown id");
+	expect(wait_id(fd, 0, 0, &r), ENOENT, "WAIT id 0");
+	expect(wait_id(fd, 1ull << 63, 0, &r), ENOENT, "WAIT id 2^63");
+
+	/* another file's id is unknown here */
+	{
+		int f = xfd();
+
+		id = held_request(f, SYSDMA_ANY_CHANNEL);
+		expect(ioctl(fd, SYSDMA_IOC_CANCEL, &id), ENOENT, "CANCEL of another file's id");
+		expect(wait_id(fd, id, 10, &r), ENOENT, "WAIT of another file's id");
+		expect(query(fd, id, &q), ENOENT, "QUERY of another file's id");
+		expect(ioctl(fd, SYSDMA_IOC_RELEASE, &id), ENOENT, "RELEASE of another file's id");
+		close(f);
+	}
+
+	/* WAIT timeout: EAGAIN, the request keeps running */
+	id = held_request(fd, SYSDMA_ANY_CHANNEL);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	expect(wait_id(fd, id, 50, &r), EAGAIN, "WAIT 50 ms on a held request");
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	tap(ms >= 45, "... after %ld ms (>= 50)", ms);
+	tap(!query(fd, id, &q) && !q.done && q.state == SYSDMA_QSTATE_WAIT_CHANNEL,
+	    "... the request is still queued (done %u state %u)", q.done, q.state);
+	expect(ioctl(fd, SYSDMA_IOC_RELEASE, &id), 0, "RELEASE it");
+	expect(wait_id(fd, id, 5000, &r), 0, "WAIT collects it");
+	tap(r.error == 0 && r.bytes == 4096 && r.id == id,
+	    "... result error %u bytes %llu", r.error, (unsigned long long)r.bytes);
+	expect(wait_id(fd, id, 0, &r), ENOENT, "second WAIT");
+	expect(ioctl(fd, SYSDMA_IOC_CANCEL, &id), ENOENT, "CANCEL of a collected id");
+	expect(ioctl(fd, SYSDMA_IOC_RELEASE, &id), ENOENT, "RELEASE of a collected id");
+	expect(query(fd, id, &q), ENOENT, "QUERY of a collected id");
+
+	/* a transfer that really runs: 4 MiB M2M, ~125 ms at 32 MiB/s */
+	{
+		static unsigned char big_s[4 << 20], big_d[4 << 20];
+
+		memset(&s, 0, sizeof(s));
+		s.dir = SYSDMA_DEV_DIR_M2M;
+		s.src = (uintptr_t)big_s;
+		s.dst = (uintptr_t)big_d;
+		s.len = sizeof(big_s);
+		s.flags = SYSDMA_F_SG;
+		s.channel = SYSDMA_ANY_CHANNEL;
+		memset(big_s, 0x3c, sizeof(big_s));
+		expect(submit(fd, &s), 0, "SUBMIT 4 MiB M2M");
+		expect(wait_id(fd, s.id, 10, &r), EAGAIN, "WAIT 10 ms on a running request");
+		expect(query(fd, s.id, &q), 0, "QUERY it");
+		tap(!q.done && q.channel >= 0,
+		    "... still running (done %u, state %u, %llu bytes)", q.done,
+		    q.state, (unsigned long long)q.bytes);
+		expect(wait_id(fd, s.id, 0, &r), 0, "WAIT without timeout");
+		tap(r.error == 0 && r.bytes == s.len && big_d[s.len - 1] == 0x3c,
+		    "... complete: error %u bytes %llu", r.error,
+		    (unsigned long long)r.bytes);
+	}
+
+	/* CANCEL and RELEASE of a finished, uncollected request: 0 */
+	id = held_request(fd, SYSDMA_ANY_CHANNEL);
+	expect(ioctl(fd, SYSDMA_IOC_RELEASE, &id), 0, "RELEASE a held request");
+	wait_done(fd, id);
+	expect(ioctl(fd, SYSDMA_IOC_CANCEL, &id), 0, "CANCEL a finished request");
+	expect(ioctl(fd, SYSDMA_IOC_RELEASE, &id), 0, "RELEASE a finished request");
+	expect(wait_id(fd, id, 0, &r), 0, "WAIT it");
+	tap(r.error == 0 && r.bytes == 4096, "... the late CANCEL changed nothing (error %u)",
+	    r.error);
+
+	/* RELEASE of a request that holds nothing: 0 */
+	s = m2m(64 * 1024);
+	s.flags = SYSDMA_F_SG;
+	if (!submit(fd, &s)) {
+		expect(ioctl(fd, SYSDMA_IOC_RELEASE, &s.id), 0, "RELEASE a request without holds");
+		wait_id(fd, s.id, 5000, &r);
+	}
+
+	/* WAIT result not writable: EFAULT */
+	id = held_request(fd, SYSDMA_ANY_CHANNEL);
+	memset(&r, 0, sizeof(r));
+	r.id = id;
+	rp = ro_page(&r, sizeof(r));
+	expect(ioctl(fd, SYSDMA_IOC_RELEASE, &id), 0, "RELEASE");
+	wait_done(fd, id);
+	expect(ioctl(fd, SYSDMA_IOC_WAIT, rp), EFAULT, "WAIT into a read-only result");
+	if (query(fd, id, &q) == 0) {
+		printf("# note: after WAIT's EFAULT the id is still there\n");
+		wait_id(fd, id, 0, &r);
+	} else {
+		printf("# note: WAIT's EFAULT consumed the result (id gone, %s)\n",
+		       ename(errno));
+	}
+	munmap(rp, PAGE);
+	{
+		struct sysdma_query *qp;
+
+		id = held_request(fd, SYSDMA_ANY_CHANNEL);
+		memset(&q, 0, sizeof(q));
+		q.id = id;
+		qp = ro_page(&q, sizeof(q));
+		expect(ioctl(fd, SYSDMA_IOC_QUERY, qp), EFAULT, "QUERY into a read-only struct");
+		munmap(qp, PAGE);
+		reap(fd, id);
+	}
+
+	/* WAIT's reserved fields are output only: nonzero input is ignored */
+	id = held_request(fd, SYSDMA_ANY_CHANNEL);
+	ioctl(fd, SYSDMA_IOC_RELEASE, &id);
+	memset(&r, 0, sizeof(r));
+	r.id = id;
+	r.reserved[0] = r.reserved[1] = ~0ull;
+	if (expect(ioctl(fd, SYSDMA_IOC_WAIT, &r), 0, "WAIT with nonzero reserved[] (output fields)"))
+		tap(!r.reserved[0] && !r.reserved[1], "... reserved[] comes back zero");
+	else
+		reap(fd, id);
+}
+
+/* ---- STATS, FAULT, SELFTEST, unknown ioctls ------------------------------------ */
+
+static void test_misc(void)
+{
+	void *hole = unmapped_page(), *ro = ro_page(NULL, 0);
+	struct sysdma_fault flt;
+	struct sysdma_stats st;
+
+	expect(ioctl(fd, SYSDMA_IOC_STATS, NULL), EFAULT, "STATS NULL");
+	expect(ioctl(fd, SYSDMA_IOC_STATS, hole), EFAULT, "STATS unmapped");
+	expect(ioctl(fd, SYSDMA_IOC_STATS, ro), EFAULT, "STATS read-only");
+	if (expect(ioctl(fd, SYSDMA_IOC_STATS, &st), 0, "STATS"))
+		tap(st.count == SYSDMA_STAT_COUNT_V1,
+		    "STATS count %u (= SYSDMA_STAT_COUNT_V1)", st.count);
+
+	expect(ioctl(fd, SYSDMA_IOC_FAULT, NULL), EFAULT, "FAULT NULL");
+	expect(ioctl(fd, SYSDMA_IOC_FAULT, hole), EFAULT, "FAULT unmapped");
+	memset(&flt, 0, sizeof(flt));
+	flt.channel = nch;
+	expect(ioctl(fd, SYSDMA_IOC_FAULT, &flt), EINVAL, "FAULT channel %d (= channels)", nch);
+	flt.channel = 0xffffffffu;
+	expect(ioctl(fd, SYSDMA_IOC_FAULT, &flt), EINVAL, "FAULT channel 0xffffffff");
+	flt.channel = 0;
+	flt.mode = SYSDMA_FAULT_ALL + 1;
+	expect(ioctl(fd, SYSDMA_IOC_FAULT, &flt), EINVAL, "FAULT mode bit 6");
+	flt.mode = 0x80000000u;
+	expect(ioctl(fd, SYSDMA_IOC_FAULT, &flt), EINVAL, "FAULT mode bit 31");
+	flt.mode = 0;
+	flt.sticky = 1u << 7;
+	expect(ioctl(fd, SYSDMA_IOC_FAULT, &flt), EINVAL, "FAULT sticky bit 7");
+	flt.sticky = 0;
+	expect(ioctl(fd, SYSDMA_IOC_FAULT, &flt), 0, "FAULT channel 0 mode 0 (clear)");
+	flt.channel = nch - 1;
+	expect(ioctl(fd, SYSDMA_IOC_FAULT, &flt), 0, "FAULT channel %d mode 0", nch - 1);
+
+	expect(ioctl(fd, SYSDMA_IOC_SELFTEST, NULL), EFAULT, "SELFTEST NULL");
+
+	expect(ioctl(fd, _IO(SYSDMA_IOC_MAGIC, 0), 0), ENOTTY, "ioctl nr 0");
+	expect(ioctl(fd, _IOWR(SYSDMA_IOC_MAGIC, 9, struct sysdma_query), &st), ENOTTY,
+	       "ioctl nr 9");
+	expect(ioctl(fd, _IOWR(SYSDMA_IOC_MAGIC, 1, __u32), &st), ENOTTY,
+	       "SUBMIT number with the wrong size");
+	expect(ioctl(fd, _IOW(SYSDMA_IOC_MAGIC, 5, struct sysdma_stats), &st), ENOTTY,
+	       "STATS number with the wrong direction");
+	expect(ioctl(fd, _IOR('T', 1, int), &st), ENOTTY, "another driver's magic");
+	expect(ioctl(fd, 0x5401 /* TCGETS */, &st), ENOTTY, "TCGETS");
+	munmap(ro, PAGE);
+}
+
+/* ---- read() / write() ---------------------------------------------------- */
+
+static void test_rw(void)
+{
+	void *hole = unmapped_page(), *ro = ro_page(NULL, 0);
+	static unsigned char b[3 * PAGE];
+	unsigned char *span;
+	ssize_t n;
+	int i, good = 1;
+
+	expect(read(fd, NULL, 4096), EFAULT, "read() into NULL");
+	expect(write(fd, NULL, 4096), EFAULT, "write() from NULL");
+	expect(read(fd, hole, 4096), EFAULT, "read() into an unmapped page");
+	expect(write(fd, hole, 4096), EFAULT, "write() from an unmapped page");
+	expect(read(fd, ro, 4096), EFAULT, "read() into a read-only page");
+	expect(write(fd, ro, 4096), 0, "write() from a read-only page");
+	span = (unsigned char *)hole - 2 * PAGE;
+	if (mmap(span, 2 * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		die("mmap fixed: %s", strerror(errno));
+	expect(read(fd, span + 1, 2 * PAGE), EFAULT, "read() running into an unmapped page");
+	expect(write(fd, span + 1, 2 * PAGE), EFAULT, "write() running into an unmapped page");
+	expect(read(fd, (void *)0xffff888000000000ull, 64), EFAULT, "read() into a kernel address");
+	n = read(fd, b, 0);
+	tap(n == 0, "read() of 0 bytes returns 0 (%zd)", n);
+	n = write(fd, b, 0);
+	tap(n == 0, "write() of 0 bytes returns 0 (%zd)", n);
+	memset(b, 0, sizeof(b));
+	n = read(fd, b + 5, 2 * PAGE);
+	for (i = 0; n == 2 * PAGE && i < n; i++)
+		if (b[5 + i] != sysdma_pattern_byte(0, i))
+			good = 0;
+	tap(n == 2 * PAGE && good, "read() 8 KiB: %zd bytes, pattern seed 0 %s", n,
+	    good ? "ok" : "WRONG");
+	n = write(fd, b, sizeof(b));
+	tap(n == (ssize_t)sizeof(b), "write() 12 KiB: %zd", n);
+	munmap(span, 2 * PAGE);
+	munmap(ro, PAGE);
+}
+
+/* ---- removal: ENODEV ------------------------------------------------------- */
+
+static int sysfs_write(const char *path, const char *v)
+{
+	int f = open(path, O_WRONLY), ret;
+
+	if (f < 0)
+		return -1;
+	ret = write(f, v, strlen(v)) < 0 ? -1 : 0;
+	close(f);
+	return ret;
+}
+
+static int find_bdf(char *out, size_t n)
+{
+	const char *base = "/sys/bus/pci/devices";
+	char p[512], buf[32];
+	struct dirent *d;
+	FILE *f;
+	DIR *dir = opendir(base);
+
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir))) {
+		unsigned long v = 0, dv = 0;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s/vendor", base, d->d_name);
+		f = fopen(p, "r");
+		if (f && fgets(buf, sizeof(buf), f))
+			v = strtoul(buf, NULL, 16);
+		if (f)
+			fclose(f);
+		snprintf(p, sizeof(p), "%s/%s/device", base, d->d_name);
+		f = fopen(p, "r");
+		if (f && fgets(buf, sizeof(buf), f))
+			dv = strtoul(buf, NULL, 16);
+		if (f)
+			fclose(f);
+		if (v == SYSDMA_PCI_VENDOR_ID && dv == SYSDMA_PCI_DEVICE_ID) {
+			snprintf(out, n, "%s/%s", base, d->d_name);
+			closedir(dir);
+			return 0;
+		}
+	}
+	closedir(dir);
+	return -1;
+}
+
+static int test_removal(void)
+{
+	struct sysdma_submit s;
+	struct sysdma_result r;
+	struct sysdma_stats st;
+	struct sysdma_query q;
+	struct sysdma_fault flt;
+	char bdf[300], p[340];
+	uint64_t held, done_id, unknown = 0x7fffffffffffull;
+	static unsigned char b[PAGE];
+
+	if (find_bdf(bdf, sizeof(bdf)))
+		die("no sysdma PCI device");
+	held = held_request(fd, SYSDMA_ANY_CHANNEL);
+	tap(held != 0, "a request held for a channel");
+	s = m2m(4096);
+	expect(submit(fd, &s), 0, "a request that finishes before the removal");
+	done_id = s.id;
+	tap(!wait_done(fd, done_id), "... it finished");
+	snprintf(p, sizeof(p), "%s/remove", bdf);
+	tap(!sysfs_write(p, "1"), "remove the PCI device (%s)", p);
+
+	expect(wait_id(fd, held, 5000, &r), 0, "WAIT the aborted request");
+	tap(r.error == ENODEV && r.path == SYSDMA_PATH_ABORT && r.bytes == 0,
+	    "... error %s path %u bytes %llu (want ENODEV, abort, 0)",
+	    ename(r.error), r.path, (unsigned long long)r.bytes);
+	expect(wait_id(fd, done_id, 5000, &r), 0, "WAIT the request finished before");
+	tap(r.error == 0 && r.bytes == 4096, "... kept its result (error %s)",
+	    ename(r.error));
+	s = m2m(4096);
+	expect(submit(fd, &s), ENODEV, "SUBMIT after removal");
+	memset(&flt, 0, sizeof(flt));
+	expect(ioctl(fd, SYSDMA_IOC_FAULT, &flt), ENODEV, "FAULT after removal");
+	expect(read(fd, b, sizeof(b)), ENODEV, "read() after removal");
+	expect(write(fd, b, sizeof(b)), ENODEV, "write() after removal");
+	/* DRIVER.md: "other ioctls give ENODEV"; the code answers these: */
+	expect(ioctl(fd, SYSDMA_IOC_CANCEL, &unknown), ENOENT,
+	       "CANCEL unknown id after removal (ENOENT, not ENODEV)");
+	expect(query(fd, unknown, &q), ENOENT, "QUERY unknown id after removal");
+	expect(ioctl(fd, SYSDMA_IOC_STATS, &st), 0, "STATS after removal still works");
+	tap(st.v[SYSDMA_STAT_IN_FLIGHT] == 0, "in_flight %llu after removal",
+	    (unsigned long long)st.v[SYSDMA_STAT_IN_FLIGHT]);
+	close(fd);
+	tap(!sysfs_write("/sys/bus/pci/rescan", "1"), "rescan the PCI bus");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int removal = argc > 1 && !strcmp(argv[1], "--removal");
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (getenv("SYSDMA_DEV"))
+		devpath = getenv("SYSDMA_DEV");
+	if (argc > 1 && !removal) {
+		fprintf(stderr, "usage: sysdma-ioctl-test [--removal]\n");
+		return 2;
+	}
+	memset(src_buf, 0xa5, sizeof(src_buf));
+	fd = xfd();
+	if (removal) {
+		test_removal();
+	} else {
+		nch = probe_channels();
+		printf("# %d channels (first channel number SUBMIT refuses)\n", nch);
+		tap(nch >= 1 && nch <= SYSDMA_MAX_CHANNELS, "channel count %d in 1..8", nch);
+		test_submit();
+		test_ids();
+		test_misc();
+		test_rw();
+		close(fd);
+	}
+	printf("1..%d\n", tn);
+	if (nfail)
+		printf("# %d of %d checks failed\n", nfail, tn);
+	return nfail ? 1 : 0;
+}
