@@ -355,6 +355,8 @@ static ssize_t sdma_rw(struct file *file, u64 ubuf, size_t count, bool wr)
 
 	if (!count)
 		return 0;
+	if (!ubuf)
+		return -EFAULT;	/* 0 would mean "no buffer" to the submit check */
 	down_read(&sd->gate);
 	ret = sd->dead ? -ENODEV : sdma_req_submit(sd, NULL, &p, &req);
 	up_read(&sd->gate);
