@@ -184,6 +184,8 @@ static void print_trace(FILE *f, const char *console, int channel, const char *p
 	g_autofree char *pat1 = g_strdup_printf("ch %d ", channel);
 	g_autofree char *pat2 = g_strdup_printf("ch=%d", channel);
 	g_autofree char *pat3 = g_strdup_printf("channel %d", channel);
+	g_autofree char *pat4 = g_strdup_printf(" ch%d ", channel);
+	g_autofree char *pat5 = g_strdup_printf(" ch%d:", channel);
 
 	if (!console || !g_file_get_contents(console, &text, NULL, NULL))
 		return;
@@ -194,7 +196,8 @@ static void print_trace(FILE *f, const char *console, int channel, const char *p
 		if (!strstr(l, "sysdma"))
 			continue;
 		if (strstr(l, "sysdma_") && (channel < 0 || strstr(l, pat1) ||
-					     strstr(l, pat2) || strstr(l, pat3)))
+					     strstr(l, pat2) || strstr(l, pat3) ||
+					     strstr(l, pat4) || strstr(l, pat5)))
 			g_ptr_array_add(t, lines[i]);
 	}
 	if (t->len) {
