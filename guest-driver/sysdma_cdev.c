@@ -109,15 +109,18 @@ static long sdma_ioc_submit(struct sdma_file *f, void __user *arg)
 	up_read(&sd->gate);
 	if (ret)
 		return ret;
-	/* the caller's reference now belongs to the file's table */
-	ret = xa_err(xa_store(&f->reqs, req->id, req, GFP_KERNEL));
+	/*
+	 * The caller's reference now belongs to the file's table: once
+	 * stored, a WAIT in another thread may collect and free req.
+	 */
+	s.id = req->id;
+	ret = xa_err(xa_store(&f->reqs, s.id, req, GFP_KERNEL));
 	if (ret) {
 		sdma_req_request_cancel(req, SDMA_STATUS_CANCELLED);
 		wait_for_completion(&req->done);
 		sdma_req_put(req);
 		return ret;
 	}
-	s.id = req->id;
 	if (copy_to_user(arg, &s, sizeof(s)))
 		return -EFAULT;	/* the request runs; close() reaps it */
 	return 0;
