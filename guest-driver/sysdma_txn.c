@@ -236,7 +236,6 @@ static void sdma_txn_channel_granted(struct sdma_adapter *ad,
 	unsigned long flags;
 
 	spin_lock_irqsave(&txn->lock, flags);
-	/* not WAIT_CHANNEL: a racing Cancel already moved it on (K2) */
 	if (txn->state == SDMA_TXN_WAIT_CHANNEL) {
 		txn->state = SDMA_TXN_PROGRAMMING;
 		txn->channel = channel;
@@ -333,19 +332,12 @@ int sdma_txn_cancel(struct sdma_txn *txn)
 		if (sdma_cancel_adapter_channel(&sd->adapter, &txn->xctx)) {
 			txn->state = SDMA_TXN_CANCELLED;
 			ret = 1;
-		} else if (READ_ONCE(txn->xctx.state) == SDMA_CTX_ALLOCATED) {
-			/*
-			 * The adapter granted the channel and its execution
-			 * routine has not taken txn->lock yet: EvtProgramDma
-			 * is about to run (K2: FALSE).  Do the routine's work
-			 * now, so that a StopSystemTransfer that follows is
-			 * valid (K6) and stops the first transfer (H3).
-			 * sdma_txn_channel_granted() then finds nothing to do.
-			 */
-			txn->state = SDMA_TXN_PROGRAMMING;
-			txn->channel = txn->xctx.channel;
-			queue_work(sd->wq, &txn->work);
 		}
+		/*
+		 * Else the adapter granted the channel and the execution
+		 * routine has not run yet: EvtProgramDma is about to run
+		 * (FALSE); StopSystemTransfer is valid from now on (K6).
+		 */
 		break;
 	case SDMA_TXN_BETWEEN:
 		/* K5: between transfers: program nothing more */
@@ -389,6 +381,22 @@ int sdma_txn_stop_system_transfer(struct sdma_txn *txn)
 
 	spin_lock_irqsave(&txn->lock, flags);
 	switch (txn->state) {
+	case SDMA_TXN_WAIT_CHANNEL:
+		/*
+		 * A channel granted whose execution routine has not run yet
+		 * (Cancel returned FALSE for it, K2): EvtProgramDma is about
+		 * to run, so the stop is valid.  Marking the context
+		 * cancelled (H1) makes its MapTransfer fail (H3): the
+		 * callback sees DmaCancelled.  The execution routine stays
+		 * the only way on, so the transaction cannot finish (and be
+		 * freed) before it ran.  Still queued: a caller error.
+		 */
+		if (sdma_cancel_mapped_transfer(&sd->adapter, &txn->xctx) ==
+		    SDMA_STATUS_SUCCESS)
+			txn->stop_requested = true;
+		else
+			ret = -EPERM;
+		break;
 	case SDMA_TXN_PROGRAMMING:
 	case SDMA_TXN_TRANSFER:
 	case SDMA_TXN_TRANSFER_DONE:
