@@ -459,15 +459,14 @@ static void random_request(struct slot *sl, uint64_t t)
 	s->channel = chance(25) ? (int)(rnd() % nch) : SYSDMA_ANY_CHANNEL;
 	s->seed = (uint32_t)rnd();
 	k = rnd() % 100;
-	if (k < 4) {
+	if (k < 4)
 		s->flags |= SYSDMA_F_HOLD_CHANNEL;
-	} else if (k < 7) {
+	else if (k < 7)
 		s->flags |= SYSDMA_F_HOLD_PROGRAM;
-	} else if (k < 10) {
+	else if (k < 10)
 		s->flags |= SYSDMA_F_HOLD_BETWEEN;
-	} else if (k < 15 && !(s->flags & SYSDMA_F_HOLD_CHANNEL)) {
-		s->flags |= SYSDMA_F_NOWAIT_CHANNEL;
-	}
+	else if (k < 15)
+		s->flags |= SYSDMA_F_NOWAIT_CHANNEL;	/* EBUSY possible */
 
 	d = dur_us(s->len, rate);
 	dms = d / 1000 + 1;
@@ -573,11 +572,10 @@ static int do_submit(void)
 	sl->cancelled = 0;
 	sl->released = 0;
 	sl->fstate = FS_NONE;
-	if (fault_slot < 0 && bar && submitted > 10 && chance(fault_pct)) {
+	if (fault_slot < 0 && bar && submitted > 10 && chance(fault_pct))
 		fault_request(sl);
-	} else {
+	else
 		random_request(sl, t);
-	}
 	prepare_buffers(sl);
 	sl->t_submit = now_ns();
 	if (ioctl(fd, SYSDMA_IOC_SUBMIT, &sl->s)) {
