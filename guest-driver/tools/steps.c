@@ -172,8 +172,6 @@ static int cmd_error(struct ctx *x, const struct cmd *c, const char *fmt, ...)
 	return -1;
 }
 
-#define BAD(...) return cmd_error(x, c, __VA_ARGS__)
-
 static int get_u64(struct ctx *x, struct cmd *c, const char *key,
 		   uint64_t def, uint64_t *out)
 {
@@ -309,7 +307,7 @@ static int get_fd(struct ctx *x, struct cmd *c, int *idx)
 	if (get_int(x, c, "fd", 0, &n))
 		return -1;
 	if (n < 0 || n >= MAX_FDS)
-		BAD("fd=%ld: expected 0..%d", n, MAX_FDS - 1);
+		return cmd_error(x, c, "fd=%ld: expected 0..%d", n, MAX_FDS - 1);
 	*idx = (int)n;
 	if (x->fds[n] < 0) {
 		x->fds[n] = open(x->dev_path, O_RDWR);
@@ -333,7 +331,7 @@ static int expect_errno(struct ctx *x, struct cmd *c, int got, const char *what)
 		int bad = 0, ok = in_set(want_s, "expect", parse_errno, got, &bad);
 
 		if (bad)
-			BAD("expect='%s': expected errno names joined by '|'", want_s);
+			return cmd_error(x, c, "expect='%s': expected errno names joined by '|'", want_s);
 		if (!ok) {
 			fail(x, c, "%s: expected %s, got %s%s%s", what, want_s, errno_name(got),
 			     got ? " " : "", got ? strerror(got) : "");
@@ -342,7 +340,7 @@ static int expect_errno(struct ctx *x, struct cmd *c, int got, const char *what)
 		return 0;
 	}
 	if (parse_errno(want_s, &want))
-		BAD("expect='%s': expected an errno name (0, EBUSY, ENOENT, ...)", want_s);
+		return cmd_error(x, c, "expect='%s': expected an errno name (0, EBUSY, ENOENT, ...)", want_s);
 	if (got != want) {
 		fail(x, c, "%s: expected %s, got %s%s%s", what, errno_name(want),
 		     errno_name(got), got ? " " : "", got ? strerror(got) : "");
@@ -367,22 +365,22 @@ static int op_submit(struct ctx *x, struct cmd *c)
 	    get_int(x, c, "channel", SYSDMA_ANY_CHANNEL, &ch))
 		return -1;
 	if (parse_dir(dir_s, &dir))
-		BAD("dir='%s': expected m2m, m2p or p2m", dir_s);
+		return cmd_error(x, c, "dir='%s': expected m2m, m2p or p2m", dir_s);
 	if (parse_flags(flags_s, &flags))
-		BAD("flags='%s': expected names joined by '|': nowait_channel, no_callback, sg, hold_channel, hold_program, hold_between", flags_s);
+		return cmd_error(x, c, "flags='%s': expected names joined by '|': nowait_channel, no_callback, sg, hold_channel, hold_program, hold_between", flags_s);
 	get_str(c, "expect", NULL);
 	if (check_unused(x, c, "req fd dir len channel timeout flags max_transfer seed expect"))
 		return -1;
 	if (strlen(name) >= NAME_LEN)
-		BAD("req='%s': name too long", name);
+		return cmd_error(x, c, "req='%s': name too long", name);
 	r = find_req(x, name);
 	if (r) {
 		if (r->submitted && !r->have_res)
-			BAD("req '%s' is still pending (wait for it first)", name);
+			return cmd_error(x, c, "req '%s' is still pending (wait for it first)", name);
 		free_bufs(r);
 	} else {
 		if (x->nreqs == MAX_REQS)
-			BAD("too many requests (max %d)", MAX_REQS);
+			return cmd_error(x, c, "too many requests (max %d)", MAX_REQS);
 		r = &x->reqs[x->nreqs++];
 	}
 	memset(r, 0, sizeof(*r));
@@ -397,11 +395,15 @@ static int op_submit(struct ctx *x, struct cmd *c)
 	r->sub.flags = flags;
 	r->sub.seed = (uint32_t)seed;
 	r->sub.max_transfer = (uint32_t)max;
-	if (len) {
-		if (dir != SYSDMA_DEV_DIR_P2M && !(r->src = map_buf(len)))
-			BAD("cannot allocate %llu bytes", (unsigned long long)len);
-		if (dir != SYSDMA_DEV_DIR_M2P && !(r->dst = map_buf(len)))
-			BAD("cannot allocate %llu bytes", (unsigned long long)len);
+	if (len && dir != SYSDMA_DEV_DIR_P2M) {
+		r->src = map_buf(len);
+		if (!r->src)
+			return cmd_error(x, c, "cannot allocate %llu bytes", (unsigned long long)len);
+	}
+	if (len && dir != SYSDMA_DEV_DIR_M2P) {
+		r->dst = map_buf(len);
+		if (!r->dst)
+			return cmd_error(x, c, "cannot allocate %llu bytes", (unsigned long long)len);
 	}
 	fill_buffers(r);
 	r->sub.src = (uintptr_t)r->src;
@@ -439,12 +441,13 @@ static int op_cancel_release(struct ctx *x, struct cmd *c, int release)
 		return -1;
 	if (ids) {
 		if (parse_u64(ids, &id))
-			BAD("id='%s': expected a number", ids);
+			return cmd_error(x, c, "id='%s': expected a number", ids);
 		if (check_unused(x, c, "id expect fd max_ms"))
 			return -1;
 		r = NULL;
 	} else {
-		if (!(r = need_req(x, c)) || check_unused(x, c, "req id expect max_ms"))
+		r = need_req(x, c);
+		if (!r || check_unused(x, c, "req id expect max_ms"))
 			return -1;
 		id = r->sub.id;
 	}
@@ -497,7 +500,8 @@ static int op_wait(struct ctx *x, struct cmd *c)
 	int err = 0;
 
 	get_str(c, "expect", NULL);
-	if (!(r = need_req(x, c)) || get_u64(x, c, "timeout", 0, &tmo) ||
+	r = need_req(x, c);
+	if (!r || get_u64(x, c, "timeout", 0, &tmo) ||
 	    get_int(x, c, "max_ms", -1, &max_ms) || get_int(x, c, "min_ms", -1, &min_ms) ||
 	    check_unused(x, c, "req timeout expect max_ms min_ms"))
 		return -1;
@@ -569,17 +573,19 @@ static int op_expect(struct ctx *x, struct cmd *c)
 	int ok, bad = 0;
 	char msg[512];
 
-	if (!(r = need_req(x, c)))
+	r = need_req(x, c);
+	if (!r)
 		return -1;
 	if (!r->have_res) {
 		get_str(c, "error", NULL); get_str(c, "bytes", NULL);
 		fail(x, c, "req %s has no result (its WAIT failed or was not done)", r->name);
 		return -1;
 	}
-	if ((s = get_str(c, "error", NULL))) {
+	s = get_str(c, "error", NULL);
+	if (s) {
 		ok = in_set(s, "error", parse_errno, (int)r->res.error, &bad);
 		if (bad)
-			BAD("error='%s': expected errno names joined by '|'", s);
+			return cmd_error(x, c, "error='%s': expected errno names joined by '|'", s);
 		if (!ok) {
 			fail(x, c, "req %s: error: expected %s, got %s (bytes=%llu path=%s)",
 			     r->name, s, errno_name((int)r->res.error),
@@ -587,51 +593,56 @@ static int op_expect(struct ctx *x, struct cmd *c)
 			return -1;
 		}
 	}
-	if ((s = get_str(c, "path", NULL))) {
+	s = get_str(c, "path", NULL);
+	if (s) {
 		ok = in_set(s, "path", parse_path_int, (int)r->res.path, &bad);
 		if (bad)
-			BAD("path='%s': expected dma, cancel-k2, cancel-stop, timeout, abort joined by '|'", s);
+			return cmd_error(x, c, "path='%s': expected dma, cancel-k2, cancel-stop, timeout, abort joined by '|'", s);
 		if (!ok) {
 			fail(x, c, "req %s: path: expected %s, got %s", r->name, s,
 			     path_name(r->res.path));
 			return -1;
 		}
 	}
-	if ((s = get_str(c, "bytes", NULL))) {
+	s = get_str(c, "bytes", NULL);
+	if (s) {
 		if (match_num(s, r->res.bytes, r->sub.len, &ok))
-			BAD("bytes='%s': expected N, A..B, <N, >N, all, partial, none or any", s);
+			return cmd_error(x, c, "bytes='%s': expected N, A..B, <N, >N, all, partial, none or any", s);
 		if (!ok) {
 			fail(x, c, "req %s: bytes: expected %s (len %llu), got %llu", r->name, s,
 			     (unsigned long long)r->sub.len, (unsigned long long)r->res.bytes);
 			return -1;
 		}
 	}
-	if ((s = get_str(c, "dev_bytes", NULL))) {
+	s = get_str(c, "dev_bytes", NULL);
+	if (s) {
 		if (!strcmp(s, "bytes"))
 			ok = r->res.dev_bytes == r->res.bytes;
 		else if (match_num(s, r->res.dev_bytes, r->sub.len, &ok))
-			BAD("dev_bytes='%s': expected 'bytes' or a number expectation", s);
+			return cmd_error(x, c, "dev_bytes='%s': expected 'bytes' or a number expectation", s);
 		if (!ok) {
 			fail(x, c, "req %s: dev_bytes: expected %s, got %u (bytes=%llu)",
 			     r->name, s, r->res.dev_bytes, (unsigned long long)r->res.bytes);
 			return -1;
 		}
 	}
-	if ((s = get_str(c, "transfers", NULL))) {
+	s = get_str(c, "transfers", NULL);
+	if (s) {
 		if (match_num(s, r->res.transfers, 0, &ok))
-			BAD("transfers='%s': expected a number expectation", s);
+			return cmd_error(x, c, "transfers='%s': expected a number expectation", s);
 		if (!ok) {
 			fail(x, c, "req %s: transfers: expected %s, got %u", r->name, s,
 			     r->res.transfers);
 			return -1;
 		}
 	}
-	if ((s = get_str(c, "channel", NULL))) {
+	s = get_str(c, "channel", NULL);
+	if (s) {
 		char *end;
 		long ch = strtol(s, &end, 0);
 
 		if (!*s || *end)
-			BAD("channel='%s': expected a number", s);
+			return cmd_error(x, c, "channel='%s': expected a number", s);
 		if (r->res.channel != ch) {
 			fail(x, c, "req %s: channel: expected %ld, got %d", r->name, ch,
 			     r->res.channel);
@@ -665,7 +676,7 @@ static int op_expect(struct ctx *x, struct cmd *c)
 		}
 	}
 	if (strcmp(s, "no") && strcmp(s, "yes"))
-		BAD("data='%s': expected yes or no", s);
+		return cmd_error(x, c, "data='%s': expected yes or no", s);
 	if (!strcmp(s, "yes") && check_data(r, msg, sizeof(msg))) {
 		fail(x, c, "req %s: %s", r->name, msg);
 		return -1;
@@ -722,10 +733,13 @@ static int op_wait_bytes(struct ctx *x, struct cmd *c)
 	    get_u64(x, c, "timeout", 5000, &tmo) ||
 	    check_unused(x, c, "req ch min timeout") || need_bar(x, c))
 		return -1;
-	if (name && !(r = find_req(x, name)))
-		BAD("no request named '%s'", name);
+	if (name) {
+		r = find_req(x, name);
+		if (!r)
+			return cmd_error(x, c, "no request named '%s'", name);
+	}
 	if (!r && (ch < 0 || ch >= SYSDMA_MAX_CHANNELS))
-		BAD("needs req=NAME or ch=0..%d", SYSDMA_MAX_CHANNELS - 1);
+		return cmd_error(x, c, "needs req=NAME or ch=0..%d", SYSDMA_MAX_CHANNELS - 1);
 	t0 = now_ms();
 	while (now_ms() - t0 < (long)tmo) {
 		if (r) {
@@ -749,8 +763,10 @@ static int op_wait_bytes(struct ctx *x, struct cmd *c)
 		{
 			uint32_t base = SYSDMA_CH_BASE(ch), s1, s2;
 
-			/* BUSY before and after: BYTES is this transfer's, not a
-			 * value left by the previous one */
+			/*
+			 * BUSY before and after: BYTES is this transfer's,
+			 * not a value left by the previous one
+			 */
 			s1 = bar_read(base + SYSDMA_CH_STATUS) & SYSDMA_STATUS_STATE_MASK;
 			b = bar_read(base + SYSDMA_CH_BYTES);
 			s2 = bar_read(base + SYSDMA_CH_STATUS) & SYSDMA_STATUS_STATE_MASK;
@@ -785,15 +801,16 @@ static int op_wait_state(struct ctx *x, struct cmd *c)
 	long t0;
 	int ok = 0, dummy;
 
-	if (!(r = need_req(x, c)) || get_u64(x, c, "timeout", 5000, &tmo) ||
+	r = need_req(x, c);
+	if (!r || get_u64(x, c, "timeout", 5000, &tmo) ||
 	    check_unused(x, c, "req held state bytes transfers timeout"))
 		return -1;
 	if (held_s && parse_flags(held_s, &held))
-		BAD("held='%s': expected hold_channel, hold_program, hold_between or none", held_s);
+		return cmd_error(x, c, "held='%s': expected hold_channel, hold_program, hold_between or none", held_s);
 	if (bytes_s && match_num(bytes_s, 0, r->sub.len, &dummy))
-		BAD("bytes='%s': expected a number expectation", bytes_s);
+		return cmd_error(x, c, "bytes='%s': expected a number expectation", bytes_s);
 	if (tr_s && match_num(tr_s, 0, 0, &dummy))
-		BAD("transfers='%s': expected a number expectation", tr_s);
+		return cmd_error(x, c, "transfers='%s': expected a number expectation", tr_s);
 	if (state_s) {
 		char buf[256], *tok, *save = NULL;
 		size_t i;
@@ -804,7 +821,7 @@ static int op_wait_state(struct ctx *x, struct cmd *c)
 				if (!strcmp(tok, qstate_names[i]))
 					break;
 			if (i == sizeof(qstate_names) / sizeof(qstate_names[0]))
-				BAD("state='%s': expected created, initialized, wait_channel, programming, transfer, transfer_done, between, done or cancelled joined by '|'", tok);
+				return cmd_error(x, c, "state='%s': expected created, initialized, wait_channel, programming, transfer, transfer_done, between, done or cancelled joined by '|'", tok);
 		}
 	}
 	t0 = now_ms();
@@ -857,12 +874,12 @@ static int resolve_reg(struct ctx *x, struct cmd *c, uint32_t *off)
 	if (get_int(x, c, "ch", -1, &ch))
 		return -1;
 	if (!reg)
-		BAD("needs reg=NAME|OFFSET");
+		return cmd_error(x, c, "needs reg=NAME|OFFSET");
 	rc = reg_offset(reg, (int)ch, off);
 	if (rc == -2)
-		BAD("reg=%s is a channel register: needs ch=N", reg);
+		return cmd_error(x, c, "reg=%s is a channel register: needs ch=N", reg);
 	if (rc)
-		BAD("reg='%s': unknown register (a name from sysdma_regs.h in lower case, e.g. status, bytes, claim, verify_total, or a 4-aligned offset)", reg);
+		return cmd_error(x, c, "reg='%s': unknown register (a name from sysdma_regs.h in lower case, e.g. status, bytes, claim, verify_total, or a 4-aligned offset)", reg);
 	return 0;
 }
 
@@ -901,7 +918,7 @@ static int get_val(struct ctx *x, struct cmd *c, const char *key, uint64_t *v)
 	const char *s = get_str(c, key, NULL);
 
 	if (!s)
-		BAD("needs %s=VALUE", key);
+		return cmd_error(x, c, "needs %s=VALUE", key);
 	if (!strcmp(s, "scratch_hi")) {
 		if (get_scratch(x, c))
 			return -1;
@@ -912,7 +929,7 @@ static int get_val(struct ctx *x, struct cmd *c, const char *key, uint64_t *v)
 		uint64_t add = 0;
 
 		if (s[7] == '+' ? parse_u64(s + 8, &add) : s[7] != 0)
-			BAD("%s='%s': expected scratch or scratch+N", key, s);
+			return cmd_error(x, c, "%s='%s': expected scratch or scratch+N", key, s);
 		if (get_scratch(x, c))
 			return -1;
 		*v = scratch_phys + add;
@@ -925,7 +942,7 @@ static int get_val(struct ctx *x, struct cmd *c, const char *key, uint64_t *v)
 		return 0;
 	}
 	if (parse_u64(s, v))
-		BAD("%s='%s': expected a number", key, s);
+		return cmd_error(x, c, "%s='%s': expected a number", key, s);
 	return 0;
 }
 
@@ -960,7 +977,7 @@ static int op_peek(struct ctx *x, struct cmd *c)
 		printf("%speek L%d 0x%03x = 0x%x\n", x->scenario ? "@@" : "", c->line, off, v);
 	if (exp) {
 		if (parse_u64(exp, &want))
-			BAD("expect='%s': expected a number", exp);
+			return cmd_error(x, c, "expect='%s': expected a number", exp);
 		if ((v & mask) != want) {
 			fail(x, c, "register 0x%03x & 0x%llx: expected 0x%llx, got 0x%x", off,
 			     (unsigned long long)mask, (unsigned long long)want, v & (uint32_t)mask);
@@ -1009,11 +1026,11 @@ static int op_fault(struct ctx *x, struct cmd *c)
 	    get_u64(x, c, "delay_us", 0, &dus) || get_u64(x, c, "slow_rate", 0, &rate))
 		return -1;
 	if (parse_fault_mode(mode, &m))
-		BAD("mode='%s': expected none or error, stall, drop_irq, delay_irq, spurious, slow joined by '|'", mode);
+		return cmd_error(x, c, "mode='%s': expected none or error, stall, drop_irq, delay_irq, spurious, slow joined by '|'", mode);
 	if (!strcmp(sticky, "yes"))
 		s = m;
 	else if (parse_fault_mode(sticky, &s))
-		BAD("sticky='%s': expected yes, none or fault names joined by '|'", sticky);
+		return cmd_error(x, c, "sticky='%s': expected yes, none or fault names joined by '|'", sticky);
 	get_str(c, "expect", NULL);
 	if (check_unused(x, c, "ch mode sticky error_after delay_us slow_rate fd expect") ||
 	    get_fd(x, c, &fdi))
@@ -1075,7 +1092,7 @@ static int op_expect_stats(struct ctx *x, struct cmd *c)
 		c->args[i].used = 1;
 		k = stat_index(key);
 		if (k < 0)
-			BAD("unknown counter '%s' (submitted completed ok cancelled timedout error aborted cancel_k2 cancel_stop timeout_stop in_flight transfers flushes irqs spurious_irqs channel_waits caller_errors)", key);
+			return cmd_error(x, c, "unknown counter '%s' (submitted completed ok cancelled timedout error aborted cancel_k2 cancel_stop timeout_stop in_flight transfers flushes irqs spurious_irqs channel_waits caller_errors)", key);
 		if ((unsigned int)k >= st.count) {
 			fail(x, c, "counter %s not reported by the driver (count %u)", key, st.count);
 			return -1;
@@ -1091,7 +1108,7 @@ static int op_expect_stats(struct ctx *x, struct cmd *c)
 			continue;
 		}
 		if (match_num(spec, d[k], 0, &ok))
-			BAD("%s='%s': expected a number expectation or a counter name", key, spec);
+			return cmd_error(x, c, "%s='%s': expected a number expectation or a counter name", key, spec);
 		if (!ok) {
 			fail(x, c, "stats: %s: expected %s, got %llu (change during the scenario)",
 			     key, spec, (unsigned long long)d[k]);
@@ -1114,13 +1131,13 @@ static int op_expect_verifier(struct ctx *x, struct cmd *c)
 		c->args[i].used = 1;
 		k = verify_index(key);
 		if (k < 0)
-			BAD("unknown verifier counter '%s' (total, reprogram_no_flush, release_no_flush, start_busy, zero_length, overlap, bad_address, ack_not_pending, cancel_idle, flush_idle, leak, double_release, not_claimed, bad_register)", key);
+			return cmd_error(x, c, "unknown verifier counter '%s' (total, reprogram_no_flush, release_no_flush, start_busy, zero_length, overlap, bad_address, ack_not_pending, cancel_idle, flush_idle, leak, double_release, not_claimed, bad_register)", key);
 		if (k == VERIFY_TOTAL_INDEX)
 			v = bar_read(SYSDMA_REG_VERIFY_TOTAL) - x->verify0[31];
 		else
 			v = bar_read(SYSDMA_REG_VERIFY_COUNT(k)) - x->verify0[k];
 		if (match_num(spec, v, 0, &ok))
-			BAD("%s='%s': expected a number expectation", key, spec);
+			return cmd_error(x, c, "%s='%s': expected a number expectation", key, spec);
 		if (!ok) {
 			fail(x, c, "verifier: %s: expected %s, got %u (change during the scenario)",
 			     key, spec, v);
@@ -1174,13 +1191,13 @@ static int op_selftest(struct ctx *x, struct cmd *c)
 		printf("%s%s\n", x->scenario ? "@@selftest " : "", line);
 	printf("%sselftest passed=%u failed=%u\n", x->scenario ? "@@" : "", st.passed, st.failed);
 	if (match_num(fs, st.failed, 0, &ok))
-		BAD("failed='%s': expected a number expectation", fs);
+		return cmd_error(x, c, "failed='%s': expected a number expectation", fs);
 	if (!ok) {
 		fail(x, c, "SELFTEST failed checks: expected %s, got %u", fs, st.failed);
 		return -1;
 	}
 	if (match_num(ps, st.passed, 0, &ok))
-		BAD("passed='%s': expected a number expectation", ps);
+		return cmd_error(x, c, "passed='%s': expected a number expectation", ps);
 	if (!ok) {
 		fail(x, c, "SELFTEST passed checks: expected %s, got %u", ps, st.passed);
 		return -1;
@@ -1206,7 +1223,7 @@ static int op_open_close(struct ctx *x, struct cmd *c, int open_)
 	if (get_int(x, c, "fd", 0, &n) || check_unused(x, c, "fd"))
 		return -1;
 	if (n < 0 || n >= MAX_FDS)
-		BAD("fd=%ld: expected 0..%d", n, MAX_FDS - 1);
+		return cmd_error(x, c, "fd=%ld: expected 0..%d", n, MAX_FDS - 1);
 	if (open_) {
 		if (x->fds[n] >= 0)
 			close(x->fds[n]);
@@ -1218,7 +1235,7 @@ static int op_open_close(struct ctx *x, struct cmd *c, int open_)
 		return 0;
 	}
 	if (x->fds[n] < 0)
-		BAD("fd %ld is not open", n);
+		return cmd_error(x, c, "fd %ld is not open", n);
 	close(x->fds[n]);
 	x->fds[n] = -1;
 	for (i = 0; i < x->nreqs; i++)
@@ -1234,7 +1251,7 @@ static int op_shell(struct ctx *x, struct cmd *c)
 	int st;
 
 	if (!cmd)
-		BAD("needs cmd=\"shell command\"");
+		return cmd_error(x, c, "needs cmd=\"shell command\"");
 	if (get_int(x, c, "expect", 0, &want) || check_unused(x, c, "cmd expect"))
 		return -1;
 	fflush(stdout);
@@ -1305,7 +1322,7 @@ static int op_host(struct ctx *x, struct cmd *c)
 		out[pos++] = '"';
 	}
 	if (pos > (int)sizeof(out) - 2)
-		BAD("host request too long");
+		return cmd_error(x, c, "host request too long");
 	out[pos++] = '\n';
 	printf("%s", out);
 	fflush(stdout);
@@ -1458,8 +1475,10 @@ static int open_dev(void)
 	return open(p, O_RDWR);
 }
 
-/* After a scenario: no request left in flight, no channel left claimed,
- * faults cleared, and (unless allowed) no verifier violation. */
+/*
+ * After a scenario: no request left in flight, no channel left claimed,
+ * faults cleared, and (unless allowed) no verifier violation.
+ */
 static int post_checks(struct block *b, const uint32_t *v0)
 {
 	struct sysdma_stats st;

@@ -14,9 +14,6 @@
 #include <string.h>
 #include "sysdmactl.h"
 
-void print_ops(FILE *f);
-int exec_usage_error(void);
-
 static void usage(FILE *f)
 {
 	fprintf(f,

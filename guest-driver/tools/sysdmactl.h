@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/sysdma.h>
 
 #define MAX_ARGS	32
@@ -62,6 +63,8 @@ int exec_cmd(struct ctx *x, struct cmd *c);
 int run_files(int argc, char **argv);
 void ctx_init(struct ctx *x);
 void ctx_fini(struct ctx *x);
+void print_ops(FILE *f);		/* the operations, for --help */
+int exec_usage_error(void);	/* the last exec_cmd() failed on bad usage */
 void fail(struct ctx *x, const struct cmd *c, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
