@@ -90,7 +90,7 @@ static void sysdma_fifo_drain_run(SysDMAChannel *c, uint32_t n)
         uint32_t k = MIN(n, SYSDMA_BOUNCE_SIZE), i;
 
         for (i = 0; i < k; i++) {
-            s->bounce[i] = sysdma_pattern_byte(c->xseed, r->off + i);
+            s->bounce[i] = sysdma_pattern_byte(r->seed, r->off + i);
         }
         if (pci_dma_write(PCI_DEVICE(s), r->dst, s->bounce, k) != MEMTX_OK) {
             /* validated when it entered the FIFO: the memory map changed */
@@ -118,20 +118,25 @@ static void sysdma_fifo_drain(SysDMAChannel *c, uint32_t keep)
     }
 }
 
-/* P2M: @len pattern bytes from stream offset @off are owed to @dst (H2) */
-static void sysdma_fifo_push(SysDMAChannel *c, uint64_t dst, uint32_t off,
-                             uint32_t len)
+/*
+ * P2M: take @len bytes from the source (its stream position advances at
+ * once); they are owed to @dst (H2)
+ */
+static void sysdma_fifo_push(SysDMAChannel *c, uint64_t dst, uint32_t len)
 {
     SysDMAFifoRun *last = c->fifo_runs ? &c->fifo[c->fifo_runs - 1] : NULL;
+    uint64_t off = c->src_pos;
 
-    if (last && last->dst + last->len == dst && last->off + last->len == off) {
+    c->src_pos += len;
+    if (last && last->dst + last->len == dst && last->off + last->len == off &&
+        last->seed == c->seed) {
         last->len += len;
     } else {
         if (c->fifo_runs == SYSDMA_FIFO_RUNS) {
             sysdma_fifo_drain_run(c, c->fifo[0].len);
         }
         c->fifo[c->fifo_runs++] = (SysDMAFifoRun) {
-            .dst = dst, .off = off, .len = len,
+            .dst = dst, .off = off, .seed = c->seed, .len = len,
         };
     }
     c->fifo_level += len;
@@ -379,7 +384,7 @@ static uint32_t sysdma_move(SysDMAChannel *c, uint32_t n, uint32_t *err)
             }
             break;
         default:
-            sysdma_fifo_push(c, c->cur_dst, c->bytes, v);
+            sysdma_fifo_push(c, c->cur_dst, v);
             break;
         }
     }
@@ -475,10 +480,12 @@ void sysdma_ch_reset(SysDMAChannel *c)
     c->claimed = false;
     c->errcode = SYSDMA_ERR_NONE;
     c->flush_owed = c->stalled = false;
-    c->bytes = c->total = c->irq = c->sink_crc = c->desc_done = 0;
+    c->bytes = c->total = c->irq = c->desc_done = 0;
+    c->src_pos = 0;
+    c->sink_crc = 0;            /* CRC32 of nothing */
     c->xdir = 0;
     c->xsg = c->xirq = false;
-    c->xrate = c->xseed = 0;
+    c->xrate = 0;
     c->cur_src = c->cur_dst = c->next_desc = 0;
     c->seg_left = c->ndesc = c->step_len = 0;
     c->seg_last = false;
@@ -522,9 +529,9 @@ void sysdma_ch_start(SysDMAChannel *c)
     c->xdir = c->cfg & SYSDMA_CFG_DIR_MASK;
     c->xsg = c->cfg & SYSDMA_CFG_SG;
     c->xirq = c->cfg & SYSDMA_CFG_IRQ_EN;
-    c->xseed = c->seed;
     c->xrate = s->rate;
-    c->bytes = c->total = c->desc_done = c->sink_crc = c->ndesc = 0;
+    /* the peripheral stream goes on: SRC_POS and SINK_CRC are kept */
+    c->bytes = c->total = c->desc_done = c->ndesc = 0;
     c->cur_src = c->src;
     c->cur_dst = c->dst;
     c->seg_left = 0;
@@ -532,6 +539,7 @@ void sysdma_ch_start(SysDMAChannel *c)
     c->next_desc = c->src;
     c->deadline = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     trace_sysdma_start(c->idx, c->src, c->dst, c->len, c->cfg);
+    trace_sysdma_stream(c->idx, c->seed, c->src_pos, c->sink_crc);
     sysdma_ch_set_state(c, SYSDMA_STATE_BUSY, SYSDMA_ERR_NONE);
 
     if (verr) {
@@ -688,6 +696,20 @@ void sysdma_ch_ack(SysDMAChannel *c, uint32_t val)
     if (strict) {
         sysdma_ch_strict_fail(c);
     }
+}
+
+/*
+ * SEED register: restart the peripheral stream, at once (also while
+ * BUSY: the next chunk takes source byte 0 of the new seed).  The source
+ * goes back to position 0, the sink CRC to the CRC of nothing.  Data
+ * already in the FIFO keeps the seed it was taken with.
+ */
+void sysdma_ch_seed(SysDMAChannel *c, uint32_t val)
+{
+    trace_sysdma_seed(c->idx, val, c->src_pos, c->sink_crc);
+    c->seed = val;
+    c->src_pos = 0;
+    c->sink_crc = 0;
 }
 
 void sysdma_ch_post_load(SysDMAChannel *c)

@@ -30,10 +30,15 @@ OBJECT_DECLARE_SIMPLE_TYPE(SysDMAState, SYSDMA)
 
 typedef struct SysDMAState SysDMAState;
 
-/* Data held in the P2M FIFO: a run of pattern bytes owed to memory */
+/*
+ * Data held in the P2M FIFO: a run of pattern bytes owed to memory.  The
+ * bytes were taken from the source already, so the run keeps the seed it
+ * was taken with (a SEED write does not change data in the FIFO).
+ */
 typedef struct SysDMAFifoRun {
     uint64_t dst;   /* guest address of the run's first byte */
-    uint32_t off;   /* stream offset of the run's first byte */
+    uint64_t off;   /* stream offset of the run's first byte */
+    uint32_t seed;  /* stream seed of the run */
     uint32_t len;
 } SysDMAFifoRun;
 
@@ -65,15 +70,20 @@ typedef struct SysDMAChannel {
     uint32_t bytes;
     uint32_t total;
     uint32_t irq;
-    uint32_t sink_crc;
     uint32_t desc_done;
+
+    /*
+     * The peripheral ends: one continuous stream per channel, across
+     * STARTs.  A SEED write or a reset restarts both.
+     */
+    uint64_t src_pos;       /* bytes taken from the source (P2M) */
+    uint32_t sink_crc;      /* CRC32 of the bytes the sink got (M2P) */
 
     /* engine, latched at START */
     uint32_t xdir;
     bool xsg;
     bool xirq;
     uint32_t xrate;
-    uint32_t xseed;
     uint64_t cur_src;
     uint64_t cur_dst;
     uint32_t seg_left;
@@ -131,6 +141,7 @@ void sysdma_ch_cancel(SysDMAChannel *c);
 void sysdma_ch_flush(SysDMAChannel *c);
 void sysdma_ch_claim(SysDMAChannel *c, uint32_t val);
 void sysdma_ch_ack(SysDMAChannel *c, uint32_t val);
+void sysdma_ch_seed(SysDMAChannel *c, uint32_t val);
 void sysdma_ch_strict_fail(SysDMAChannel *c);
 void sysdma_ch_post_load(SysDMAChannel *c);
 void sysdma_ch_irq_timer_cb(void *opaque);

@@ -297,7 +297,7 @@ static bool sysdma_ch_write(SysDMAChannel *c, hwaddr off, uint32_t val)
         sysdma_ch_ack(c, val);
         break;
     case SYSDMA_CH_SEED:
-        c->seed = val;
+        sysdma_ch_seed(c, val);
         break;
     case SYSDMA_CH_FAULT_MODE:
         if (val & ~SYSDMA_FAULT_ALL) {
@@ -479,15 +479,21 @@ static const Property sysdma_properties[] = {
     DEFINE_PROP_BOOL("strict", SysDMAState, strict, false),
 };
 
-/* vmstate ---------------------------------------------------------------- */
+/*
+ * vmstate ----------------------------------------------------------------
+ * Version 2: the peripheral stream is continuous (channel src_pos, the
+ * seed and a 64-bit stream offset in each FIFO run; xseed is gone).  The
+ * channel format changed, so version 1 streams are refused.
+ */
 
 static const VMStateDescription vmstate_sysdma_fifo_run = {
     .name = "sysdma/fifo-run",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT64(dst, SysDMAFifoRun),
-        VMSTATE_UINT32(off, SysDMAFifoRun),
+        VMSTATE_UINT64(off, SysDMAFifoRun),
+        VMSTATE_UINT32(seed, SysDMAFifoRun),
         VMSTATE_UINT32(len, SysDMAFifoRun),
         VMSTATE_END_OF_LIST()
     },
@@ -509,8 +515,8 @@ static const VMStateDescription vmstate_sysdma_faults = {
 
 static const VMStateDescription vmstate_sysdma_channel = {
     .name = "sysdma/channel",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT64(src, SysDMAChannel),
         VMSTATE_UINT64(dst, SysDMAChannel),
@@ -525,13 +531,13 @@ static const VMStateDescription vmstate_sysdma_channel = {
         VMSTATE_UINT32(bytes, SysDMAChannel),
         VMSTATE_UINT32(total, SysDMAChannel),
         VMSTATE_UINT32(irq, SysDMAChannel),
-        VMSTATE_UINT32(sink_crc, SysDMAChannel),
         VMSTATE_UINT32(desc_done, SysDMAChannel),
+        VMSTATE_UINT64(src_pos, SysDMAChannel),
+        VMSTATE_UINT32(sink_crc, SysDMAChannel),
         VMSTATE_UINT32(xdir, SysDMAChannel),
         VMSTATE_BOOL(xsg, SysDMAChannel),
         VMSTATE_BOOL(xirq, SysDMAChannel),
         VMSTATE_UINT32(xrate, SysDMAChannel),
-        VMSTATE_UINT32(xseed, SysDMAChannel),
         VMSTATE_UINT64(cur_src, SysDMAChannel),
         VMSTATE_UINT64(cur_dst, SysDMAChannel),
         VMSTATE_UINT32(seg_left, SysDMAChannel),
@@ -572,8 +578,8 @@ static int sysdma_post_load(void *opaque, int version_id)
 
 static const VMStateDescription vmstate_sysdma = {
     .name = "sysdma",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2,
+    .minimum_version_id = 2,
     .post_load = sysdma_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, SysDMAState),

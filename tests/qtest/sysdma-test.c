@@ -163,10 +163,10 @@ static void check_pattern(T *t, uint64_t addr, uint32_t seed, uint64_t off0,
     }
 }
 
-/* zlib-compatible CRC-32, written independently of the device */
-static uint32_t crc32_ref(const uint8_t *b, size_t len)
+/* zlib-compatible CRC-32 (crc32(crc, b, len)), independent of the device */
+static uint32_t crc32_upd(uint32_t crc, const uint8_t *b, size_t len)
 {
-    uint32_t c = 0xffffffff;
+    uint32_t c = ~crc;
     size_t i;
     int k;
 
@@ -177,6 +177,11 @@ static uint32_t crc32_ref(const uint8_t *b, size_t len)
         }
     }
     return ~c;
+}
+
+static uint32_t crc32_ref(const uint8_t *b, size_t len)
+{
+    return crc32_upd(0, b, len);
 }
 
 static void prog(T *t, int ch, uint64_t src, uint64_t dst, uint32_t len,
@@ -340,11 +345,11 @@ static void test_m2p(void)
     /* no IRQ_EN: no interrupt bit */
     g_assert_cmpuint(crd(t, 1, SYSDMA_CH_IRQ), ==, 0);
     finish(t, 1);
-    /* the sink restarts at START */
+    /* the sink's CRC runs on across STARTs */
     go(t, 1, RAM_SRC + 100, 0, 1000, SYSDMA_DIR_M2P);
     run(t, 1);
     g_assert_cmphex(crd(t, 1, SYSDMA_CH_SINK_CRC), ==,
-                    crc32_ref(data + 100, 1000));
+                    crc32_upd(crc32_ref(data, len), data + 100, 1000));
     finish(t, 1);
     assert_no_violation(t);
     t_end(t);
@@ -436,9 +441,12 @@ static void test_v1_reprogram_no_flush(void)
     g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
     g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 100);
     finish(t, 0);
-    /* the first one's last 64 bytes never reached memory */
+    /*
+     * the first one's last 64 bytes never reached memory; they were taken
+     * from the source all the same, so the second goes on at 4096
+     */
     check_pattern(t, RAM_DST, 77, 0, 4096 - 64, 4096);
-    check_pattern(t, RAM_DST + 4096, 77, 0, 100, 200);
+    check_pattern(t, RAM_DST + 4096, 77, 4096, 100, 200);
     g_assert_cmpuint(rd(t, SYSDMA_REG_VERIFY_TOTAL), ==, 1);
     t_end(t);
 }
@@ -1470,6 +1478,156 @@ static void test_fault_qom(void)
     t_end(t);
 }
 
+/* The peripheral stream -------------------------------------------------- */
+
+/*
+ * One stream per channel: the source's position and the sink's CRC run
+ * on across STARTs; a reset restarts them (SINK_CRC 0, SEED 0, offset 0).
+ */
+static void test_stream_two_starts(void)
+{
+    T *t = t_start(NULL, NULL);
+    const uint32_t seed = 0x5eed;
+    g_autofree uint8_t *data = src_data(t, RAM_SRC, 9000, 21);
+
+    fill(t, RAM_DST, FILL, 3 * 8192);
+    cwr(t, 0, SYSDMA_CH_SEED, seed);
+    go(t, 0, 0, RAM_DST, 5000, SYSDMA_DIR_P2M);
+    run(t, 0);
+    finish(t, 0);
+    go(t, 0, 0, RAM_DST + 8192, 3000, SYSDMA_DIR_P2M);
+    run(t, 0);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 3000);
+    finish(t, 0);
+    check_pattern(t, RAM_DST, seed, 0, 5000, 8192);
+    check_pattern(t, RAM_DST + 8192, seed, 5000, 3000, 8192);
+
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_SINK_CRC), ==, 0);
+    go(t, 1, RAM_SRC, 0, 5000, SYSDMA_DIR_M2P);
+    run(t, 1);
+    finish(t, 1);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_SINK_CRC), ==, crc32_ref(data, 5000));
+    go(t, 1, RAM_SRC + 6000, 0, 3000, SYSDMA_DIR_M2P);
+    run(t, 1);
+    finish(t, 1);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_SINK_CRC), ==,
+                    crc32_upd(crc32_ref(data, 5000), data + 6000, 3000));
+
+    /* CTRL_RESET restarts both ends */
+    wr(t, SYSDMA_REG_CTRL, SYSDMA_CTRL_RESET);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_SEED), ==, 0);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_SINK_CRC), ==, 0);
+    fill(t, RAM_DST + 2 * 8192, FILL, 8192);
+    go(t, 0, 0, RAM_DST + 2 * 8192, 100, SYSDMA_DIR_P2M);
+    run(t, 0);
+    finish(t, 0);
+    check_pattern(t, RAM_DST + 2 * 8192, 0, 0, 100, 8192);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/*
+ * A SEED write restarts the stream, even with the same value: source
+ * offset 0 with the new seed, SINK_CRC back to the CRC of nothing.  While
+ * BUSY it acts from the next chunk on; FIFO data keeps its old seed.
+ */
+static void test_stream_seed_resets(void)
+{
+    T *t = t_start(RATE_1MS, NULL);
+    g_autofree uint8_t *data = src_data(t, RAM_SRC, 8192, 22);
+
+    fill(t, RAM_DST, FILL, 8 * 4096);
+    cwr(t, 0, SYSDMA_CH_SEED, 7);
+    go(t, 0, 0, RAM_DST, 1000, SYSDMA_DIR_P2M);
+    run(t, 0);
+    finish(t, 0);
+    cwr(t, 0, SYSDMA_CH_SEED, 7);
+    go(t, 0, 0, RAM_DST + 4096, 1000, SYSDMA_DIR_P2M);
+    run(t, 0);
+    finish(t, 0);
+    check_pattern(t, RAM_DST + 4096, 7, 0, 1000, 4096);
+
+    go(t, 1, RAM_SRC, 0, 4096, SYSDMA_DIR_M2P);
+    run(t, 1);
+    finish(t, 1);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_SINK_CRC), ==, crc32_ref(data, 4096));
+    cwr(t, 1, SYSDMA_CH_SEED, 1);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_SINK_CRC), ==, 0);
+    go(t, 1, RAM_SRC + 4096, 0, 4096, SYSDMA_DIR_M2P);
+    run(t, 1);
+    finish(t, 1);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_SINK_CRC), ==,
+                    crc32_ref(data + 4096, 4096));
+
+    /* while BUSY: two chunks with seed 8, then seed 9 from offset 0 */
+    cwr(t, 2, SYSDMA_CH_SEED, 8);
+    go(t, 2, 0, RAM_DST + 2 * 4096, 4 * 4096, SYSDMA_DIR_P2M);
+    step(t, 2 * MS + MS / 2);
+    g_assert_cmpuint(crd(t, 2, SYSDMA_CH_BYTES), ==, 2 * 4096);
+    g_assert_cmpuint(crd(t, 2, SYSDMA_CH_FIFO_LEVEL), ==, 64);
+    cwr(t, 2, SYSDMA_CH_SEED, 9);
+    run(t, 2);
+    finish(t, 2);
+    check_pattern(t, RAM_DST + 2 * 4096, 8, 0, 2 * 4096, 2 * 4096);
+    check_pattern(t, RAM_DST + 4 * 4096, 9, 0, 2 * 4096, 4 * 4096);
+    assert_no_violation(t);
+    t_end(t);
+}
+
+/*
+ * The stream advances by exactly the bytes moved when a transfer is
+ * cancelled, fails (FAULT_ERROR) or stalls; P2M bytes in the FIFO count.
+ */
+static void test_stream_cancel(void)
+{
+    T *t = t_start(RATE_1MS, NULL);
+    const uint32_t len = 16 * 4096;
+    g_autofree uint8_t *data = src_data(t, RAM_SRC, len, 23);
+    uint32_t crc;
+
+    /* P2M cancelled after 5 chunks, then an error after 5001 bytes */
+    fill(t, RAM_DST, FILL, len);
+    cwr(t, 3, SYSDMA_CH_SEED, 0xabc);
+    go(t, 3, 0, RAM_DST, len, SYSDMA_DIR_P2M);
+    step(t, 5 * MS + 10);
+    cwr(t, 3, SYSDMA_CH_CANCEL, 1);
+    g_assert_cmpuint(crd(t, 3, SYSDMA_CH_BYTES), ==, 5 * 4096);
+    finish(t, 3);
+    cwr(t, 3, SYSDMA_CH_FAULT_ERROR_AFTER, 5001);
+    arm(t, 3, SYSDMA_FAULT_ERROR, 0);
+    go(t, 3, 0, RAM_DST + 5 * 4096, 3 * 4096, SYSDMA_DIR_P2M);
+    run(t, 3);
+    g_assert_cmpuint(errcode(t, 3), ==, SYSDMA_ERR_INJECTED);
+    g_assert_cmpuint(crd(t, 3, SYSDMA_CH_BYTES), ==, 5001);
+    finish(t, 3);
+    go(t, 3, 0, RAM_DST + 5 * 4096 + 5001, 1000, SYSDMA_DIR_P2M);
+    run(t, 3);
+    finish(t, 3);
+    check_pattern(t, RAM_DST, 0xabc, 0, 5 * 4096 + 5001 + 1000, len);
+
+    /* M2P cancelled after 3 chunks, then a stall at 6000 and a cancel */
+    go(t, 1, RAM_SRC, 0, len, SYSDMA_DIR_M2P);
+    step(t, 3 * MS + 10);
+    cwr(t, 1, SYSDMA_CH_CANCEL, 1);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_BYTES), ==, 3 * 4096);
+    finish(t, 1);
+    crc = crc32_ref(data, 3 * 4096);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_SINK_CRC), ==, crc);
+    cwr(t, 1, SYSDMA_CH_FAULT_ERROR_AFTER, 6000);
+    arm(t, 1, SYSDMA_FAULT_STALL, 0);
+    go(t, 1, RAM_SRC + 4096, 0, 3 * 4096, SYSDMA_DIR_M2P);
+    step(t, 100 * MS);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_STATUS) & SYSDMA_STATUS_STALLED, ==,
+                    SYSDMA_STATUS_STALLED);
+    cwr(t, 1, SYSDMA_CH_CANCEL, 1);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_BYTES), ==, 6000);
+    finish(t, 1);
+    crc = crc32_upd(crc, data + 4096, 6000);
+    g_assert_cmphex(crd(t, 1, SYSDMA_CH_SINK_CRC), ==, crc);
+    assert_no_violation(t);
+    t_end(t);
+}
+
 /* Reset ------------------------------------------------------------------ */
 
 /* Reset stops every channel at once; no DMA happens after it */
@@ -1810,6 +1968,10 @@ int main(int argc, char **argv)
     qtest_add_func("/sysdma/fault/spurious", test_fault_spurious);
     qtest_add_func("/sysdma/fault/slow", test_fault_slow);
     qtest_add_func("/sysdma/fault/qom", test_fault_qom);
+    qtest_add_func("/sysdma/stream/two-starts-reset", test_stream_two_starts);
+    qtest_add_func("/sysdma/stream/seed-write-resets",
+                   test_stream_seed_resets);
+    qtest_add_func("/sysdma/stream/cancel-error-stall", test_stream_cancel);
     qtest_add_func("/sysdma/reset/stops-channels-v4", test_reset_stops);
     qtest_add_func("/sysdma/channels/parallel", test_channels_parallel);
     qtest_add_func("/sysdma/vmstate/migrate-mid-transfer",
