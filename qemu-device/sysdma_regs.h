@@ -47,7 +47,9 @@
  *   0x38 RESIDUE     RO  bytes still to move (TOTAL - BYTES while BUSY)
  *   0x3c IRQ         RW1C IRQ_DONE: completion interrupt pending
  *   0x40 SINK_CRC    RO  CRC32 of the bytes the peripheral sink received
- *   0x44 SEED        RW  seed of the peripheral pattern source
+ *                        since the last SEED write or reset (across STARTs)
+ *   0x44 SEED        RW  seed of the peripheral pattern source; any write
+ *                        restarts the stream (offset 0, SINK_CRC 0)
  *   0x48 FIFO_LEVEL  RO  bytes held in the FIFO
  *   0x4c DESC_DONE   RO  scatter-gather descriptors finished
  *   0x50 TOTAL       RO  length of the current transfer (sum of descriptors)
@@ -200,7 +202,9 @@
 
 /*
  * The peripheral pattern source: byte @off of the stream seeded with
- * @seed.  Random access, so the guest can verify any partial transfer
+ * @seed.  The stream is continuous per channel: @off counts the bytes
+ * taken from the source since the last SEED write or reset, across
+ * STARTs.  Random access, so the guest can verify any partial transfer
  * without the host.  Built from a 32-bit integer hash (lowbias32).
  */
 static inline unsigned char sysdma_pattern_byte(unsigned int seed,
