@@ -126,22 +126,14 @@ static long sdma_ioc_submit(struct sdma_file *f, void __user *arg)
 	return 0;
 }
 
-static long sdma_ioc_cancel(struct sdma_file *f, void __user *arg)
+static void sdma_user_cancel(struct sdma_req *req)
 {
-	struct sdma_req *req;
-	u64 id;
-
-	if (get_user(id, (u64 __user *)arg))
-		return -EFAULT;
-	req = sdma_file_lookup(f, id);
-	if (!req)
-		return -ENOENT;
 	sdma_req_request_cancel(req, SDMA_STATUS_CANCELLED);
-	sdma_req_put(req);
-	return 0;
 }
 
-static long sdma_ioc_release(struct sdma_file *f, void __user *arg)
+/* CANCEL, RELEASE: @act on the request whose id @arg points to */
+static long sdma_ioc_by_id(struct sdma_file *f, void __user *arg,
+			   void (*act)(struct sdma_req *req))
 {
 	struct sdma_req *req;
 	u64 id;
@@ -151,7 +143,7 @@ static long sdma_ioc_release(struct sdma_file *f, void __user *arg)
 	req = sdma_file_lookup(f, id);
 	if (!req)
 		return -ENOENT;
-	sdma_req_release_holds(req);
+	act(req);
 	sdma_req_put(req);
 	return 0;
 }
@@ -293,11 +285,11 @@ static long sdma_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case SYSDMA_IOC_SUBMIT:
 		return sdma_ioc_submit(f, uarg);
 	case SYSDMA_IOC_CANCEL:
-		return sdma_ioc_cancel(f, uarg);
+		return sdma_ioc_by_id(f, uarg, sdma_user_cancel);
 	case SYSDMA_IOC_WAIT:
 		return sdma_ioc_wait(f, uarg);
 	case SYSDMA_IOC_RELEASE:
-		return sdma_ioc_release(f, uarg);
+		return sdma_ioc_by_id(f, uarg, sdma_req_release_holds);
 	case SYSDMA_IOC_STATS:
 		return sdma_ioc_stats(f, uarg);
 	case SYSDMA_IOC_FAULT:
