@@ -84,15 +84,38 @@ static int sdma_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * Cancel a request the caller owns (not in the file's table), wait for it
+ * and drop the caller's reference.  Its completion work wakes f->wq after
+ * done: let it finish before f can go away.
+ */
+static void sdma_req_reap(struct sdma_req *req)
+{
+	sdma_req_request_cancel(req, SDMA_STATUS_CANCELLED);
+	wait_for_completion(&req->done);
+	flush_work(&req->complete_work);
+	sdma_req_put(req);
+}
+
+/*
+ * SUBMIT: an EFAULT never leaves a request behind.  The id field is written
+ * (0) before anything starts, so a read-only struct fails at once; should
+ * the id still not reach the caller (another thread unmapped the struct
+ * meanwhile), the request is cancelled and taken back from the table.
+ */
 static long sdma_ioc_submit(struct sdma_file *f, void __user *arg)
 {
+	struct sysdma_submit __user *us = arg;
 	struct sdma_dev *sd = f->sd;
 	struct sdma_req_params p;
 	struct sysdma_submit s;
 	struct sdma_req *req;
 	int ret;
 
-	if (copy_from_user(&s, arg, sizeof(s)))
+	if (copy_from_user(&s, us, sizeof(s)))
+		return -EFAULT;
+	s.id = 0;
+	if (copy_to_user(&us->id, &s.id, sizeof(s.id)))
 		return -EFAULT;
 	p.src = s.src;
 	p.dst = s.dst;
@@ -116,14 +139,15 @@ static long sdma_ioc_submit(struct sdma_file *f, void __user *arg)
 	s.id = req->id;
 	ret = xa_err(xa_store(&f->reqs, s.id, req, GFP_KERNEL));
 	if (ret) {
-		sdma_req_request_cancel(req, SDMA_STATUS_CANCELLED);
-		wait_for_completion(&req->done);
-		sdma_req_put(req);
+		sdma_req_reap(req);
 		return ret;
 	}
-	if (copy_to_user(arg, &s, sizeof(s)))
-		return -EFAULT;	/* the request runs; close() reaps it */
-	return 0;
+	if (!copy_to_user(&us->id, &s.id, sizeof(s.id)))
+		return 0;
+	/* take it back, unless a WAIT that guessed the id collected it */
+	if (xa_cmpxchg(&f->reqs, s.id, req, NULL, GFP_KERNEL) == req)
+		sdma_req_reap(req);
+	return -EFAULT;
 }
 
 static void sdma_user_cancel(struct sdma_req *req)
@@ -175,14 +199,23 @@ static long sdma_ioc_wait(struct sdma_file *f, void __user *arg)
 	 * finish, or a close() right after this WAIT frees f under it.
 	 */
 	flush_work(&req->complete_work);
-	/* collect: exactly one waiter wins */
-	if (xa_cmpxchg(&f->reqs, r.id, req, NULL, GFP_KERNEL) != req) {
+	/*
+	 * Copy the result out first and collect only when that worked: an
+	 * EFAULT leaves the request in the table for a WAIT with a good
+	 * buffer.  Of concurrent waiters exactly one collects it; the others
+	 * get ENOENT (whatever was copied into their buffers).
+	 */
+	r = req->res;
+	if (copy_to_user(arg, &r, sizeof(r))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (xa_cmpxchg(&f->reqs, req->id, req, NULL, GFP_KERNEL) != req) {
 		ret = -ENOENT;
 		goto out;
 	}
-	r = req->res;
 	sdma_req_put(req);	/* the table's reference */
-	ret = copy_to_user(arg, &r, sizeof(r)) ? -EFAULT : 0;
+	ret = 0;
 out:
 	sdma_req_put(req);
 	return ret;

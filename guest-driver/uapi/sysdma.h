@@ -8,11 +8,18 @@
  * once; WAIT returns the request's result: errno (0, ECANCELED, ETIMEDOUT,
  * EIO) and the exact number of bytes transferred, also on failure.
  *
- * Errors of the ioctls themselves: EINVAL (bad field, unknown flag, nonzero
- * reserved field), EFAULT (bad pointer), ENOENT (unknown or already
- * collected id), EBUSY (non-waiting allocation with no free channel, H4),
- * ENOTTY (unknown ioctl), EAGAIN (WAIT timed out, the request still runs),
- * ENODEV (device gone).
+ * Errors of the ioctls themselves: EINVAL (bad field value, unknown flag),
+ * EFAULT (bad pointer), ENOENT (unknown or already collected id), EBUSY
+ * (non-waiting allocation with no free channel, H4), ENOTTY (unknown ioctl),
+ * EAGAIN (WAIT timed out, the request still runs), ENODEV (device gone).
+ *
+ * EFAULT leaves no request behind and loses no result: a SUBMIT whose
+ * struct cannot be written (the id) starts no request, and a WAIT whose
+ * result cannot be written leaves the request uncollected (a WAIT with a
+ * good buffer then gets the result).
+ *
+ * The reserved fields are output only: their input is ignored and the
+ * driver returns them zeroed.
  */
 #ifndef _UAPI_LINUX_SYSDMA_H
 #define _UAPI_LINUX_SYSDMA_H
@@ -61,7 +68,7 @@ struct sysdma_submit {
 	__u32 seed;		/* peripheral pattern seed (M2P/P2M) */
 	/* split into transfers of at most this many bytes (K10), 0: device's */
 	__u32 max_transfer;
-	__u64 id;		/* out: request id, never 0 */
+	__u64 id;		/* out: request id, never 0 (0 on error) */
 };
 
 /* sysdma_result.path: who began the completion (R2's winner) */
@@ -82,7 +89,7 @@ struct sysdma_result {
 	__s32 channel;		/* out: last channel used, -1 if none */
 	__u32 dev_status;	/* out: last channel STATUS register value */
 	__u32 dev_bytes;	/* out: last transfer's BYTES register value */
-	__u64 reserved[2];
+	__u64 reserved[2];	/* out: zero */
 };
 
 /* Counters (SYSDMA_IOC_STATS, also in sysfs) */
@@ -111,7 +118,7 @@ enum sysdma_stat {
 
 struct sysdma_stats {
 	__u32 count;		/* out: valid entries in v[] */
-	__u32 reserved;
+	__u32 reserved;		/* out: zero */
 	__u64 v[SYSDMA_STAT_MAX];
 };
 
@@ -155,7 +162,7 @@ struct sysdma_query {
 	__u32 transfers;	/* out: transfers programmed so far */
 	__u64 bytes;		/* out: bytes transferred so far (K10) */
 	__s32 channel;		/* out: channel, -1 if none yet */
-	__u32 reserved;
+	__u32 reserved;		/* out: zero */
 };
 
 #define SYSDMA_IOC_MAGIC	0xd5
