@@ -498,7 +498,14 @@ static bool sdma_req_evt_program_dma(struct sdma_txn *txn, void *context,
 		return false;
 	}
 
-	/* program the device: the peripheral end of M2P / P2M */
+	/*
+	 * Program the device: the peripheral end of M2P / P2M.  The device's
+	 * peripheral is one continuous stream per channel, restarted only by
+	 * a SEED write; the channel is ours for every transfer of the
+	 * request, so SEED is written once, before the first transfer only:
+	 * the request is one stream (P2M delivers pattern(seed, 0..len), the
+	 * SINK_CRC read after the last transfer covers the whole request).
+	 */
 	ch = sdma_txn_get_channel(txn);
 	if (direction != SYSDMA_DIR_M2M && ch >= 0 && !txn->transfers)
 		sdma_ch_wr(sd->regs, ch, SYSDMA_CH_SEED, req->seed);
