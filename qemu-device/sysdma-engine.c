@@ -15,7 +15,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/rcu.h"
 #include "exec/memory.h"
-#include "hw/dma/sysdma-internal.h"
+#include "sysdma-internal.h"
 #include "trace.h"
 #include <zlib.h>
 

@@ -11,7 +11,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
-#include "hw/dma/sysdma-internal.h"
+#include "sysdma-internal.h"
 #include "trace.h"
 
 /* Also the suffixes of the read-only QOM properties "verify-<name>" */

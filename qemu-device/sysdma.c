@@ -17,7 +17,7 @@
 #include "hw/pci/msi.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
-#include "hw/dma/sysdma-internal.h"
+#include "sysdma-internal.h"
 #include "trace.h"
 
 #define SYSDMA_CFG_VALID (SYSDMA_CFG_DIR_MASK | SYSDMA_CFG_SG | \
