@@ -6,80 +6,20 @@
  * purpose.  While the driver owns the BAR this needs the kernel parameter
  * iomem=relaxed (CONFIG_IO_STRICT_DEVMEM), which the runner passes.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
-#include <unistd.h>
+#include "devlib.h"
 #include "sysdmactl.h"
 #include "sysdma_regs.h"
 
 static volatile uint32_t *bar;
 
-static unsigned long read_hex(const char *dir, const char *file)
-{
-	char p[512], buf[32] = "";
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, file);
-	f = fopen(p, "r");
-	if (!f)
-		return 0;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
-	return strtoul(buf, NULL, 16);
-}
-
 int bar_open(char *err, size_t errlen)
 {
-	const char *base = "/sys/bus/pci/devices";
-	struct dirent *d;
-	DIR *dir;
-	char p[512];
-	void *m;
-	int fd;
-
-	if (bar)
-		return 0;
-	dir = opendir(base);
-	if (!dir) {
-		snprintf(err, errlen, "%s: %s", base, strerror(errno));
-		return -1;
-	}
-	while ((d = readdir(dir))) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", base, d->d_name);
-		if (read_hex(p, "vendor") == SYSDMA_PCI_VENDOR_ID &&
-		    read_hex(p, "device") == SYSDMA_PCI_DEVICE_ID)
-			break;
-	}
-	closedir(dir);
-	if (!d) {
-		snprintf(err, errlen, "no sysdma PCI device (%04x:%04x) in %s",
-			 SYSDMA_PCI_VENDOR_ID, SYSDMA_PCI_DEVICE_ID, base);
-		return -1;
-	}
-	strncat(p, "/resource0", sizeof(p) - strlen(p) - 1);
-	fd = open(p, O_RDWR | O_SYNC);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", p, strerror(errno));
-		return -1;
-	}
-	m = mmap(NULL, SYSDMA_BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED) {
-		snprintf(err, errlen, "mmap %s: %s%s", p, strerror(errno),
-			 errno == EINVAL ? " (boot with iomem=relaxed)" : "");
-		return -1;
-	}
-	bar = m;
-	return 0;
+	if (!bar)
+		bar = sysdma_map_bar0(0, err, errlen);
+	return bar ? 0 : -1;
 }
 
 int bar_ok(void)

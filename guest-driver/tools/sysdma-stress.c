@@ -17,7 +17,6 @@
  * while the driver is bound that needs the kernel parameter iomem=relaxed.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -33,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/sysdma.h>
+#include "devlib.h"
 #include "sysdma_regs.h"
 
 #define BUF_SIZE	(264 * 1024)	/* 256 KiB + room for offsets */
@@ -128,21 +128,6 @@ static uint64_t now_ns(void)
 
 /* ---- BAR0 ------------------------------------------------------------------ */
 
-static unsigned long read_hex(const char *dir, const char *file)
-{
-	char p[512], buf[32] = "";
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, file);
-	f = fopen(p, "r");
-	if (!f)
-		return 0;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
-	return strtoul(buf, NULL, 16);
-}
-
 static unsigned long read_ulong(const char *path)
 {
 	char buf[32] = "";
@@ -159,61 +144,8 @@ static unsigned long read_ulong(const char *path)
 /* Map BAR0; @enable: write 1 to the device's sysfs "enable" first. */
 static int bar_map(int enable, char *err, size_t errlen)
 {
-	const char *base = "/sys/bus/pci/devices";
-	char p[512], q[560];
-	struct dirent *d;
-	DIR *dir;
-	void *m;
-	int f;
-
-	dir = opendir(base);
-	if (!dir) {
-		snprintf(err, errlen, "%s: %s", base, strerror(errno));
-		return -1;
-	}
-	while ((d = readdir(dir))) {
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", base, d->d_name);
-		if (read_hex(p, "vendor") == SYSDMA_PCI_VENDOR_ID &&
-		    read_hex(p, "device") == SYSDMA_PCI_DEVICE_ID)
-			break;
-	}
-	closedir(dir);
-	if (!d) {
-		snprintf(err, errlen, "no sysdma PCI device");
-		return -1;
-	}
-	if (enable) {
-		snprintf(q, sizeof(q), "%s/enable", p);
-		f = open(q, O_WRONLY);
-		if (f >= 0) {
-			/* already enabled is fine */
-			(void)!write(f, "1", 1);
-			close(f);
-		}
-	}
-	snprintf(q, sizeof(q), "%s/resource0", p);
-	f = open(q, O_RDWR | O_SYNC);
-	if (f < 0) {
-		snprintf(err, errlen, "%s: %s", q, strerror(errno));
-		return -1;
-	}
-	m = mmap(NULL, SYSDMA_BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
-	close(f);
-	if (m == MAP_FAILED) {
-		snprintf(err, errlen, "mmap %s: %s%s", q, strerror(errno),
-			 errno == EINVAL || errno == EPERM ?
-			 " (boot with iomem=relaxed)" : "");
-		return -1;
-	}
-	bar = m;
-	if (bar[SYSDMA_REG_ID / 4] != SYSDMA_ID_VALUE) {
-		snprintf(err, errlen, "BAR0 ID reads %#x, not 'SDMA'",
-			 bar[SYSDMA_REG_ID / 4]);
-		return -1;
-	}
-	return 0;
+	bar = sysdma_map_bar0(enable, err, errlen);
+	return bar ? 0 : -1;
 }
 
 static uint32_t reg(uint32_t off)
@@ -291,29 +223,6 @@ static int check_idle(void)
 
 /* ---- data checks ------------------------------------------------------------ */
 
-static uint32_t crc_table[256];
-
-static void crc_init(void)
-{
-	uint32_t c, i, k;
-
-	for (i = 0; i < 256; i++) {
-		c = i;
-		for (k = 0; k < 8; k++)
-			c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-		crc_table[i] = c;
-	}
-}
-
-static uint32_t crc32_buf(const unsigned char *p, size_t n)
-{
-	uint32_t c = 0xffffffffu;
-
-	while (n--)
-		c = crc_table[(c ^ *p++) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
-}
-
 static void fill_random(unsigned char *p, size_t n)
 {
 	uint64_t v;
@@ -363,7 +272,7 @@ static void check_data(struct slot *sl, const struct sysdma_result *r, const cha
 		return;
 	}
 	if (s->dir == SYSDMA_DEV_DIR_M2P) {
-		crc = crc32_buf(src, bytes);
+		crc = sysdma_crc32(0, src, bytes);
 		if (crc != r->sink_crc)
 			fail("%s: sink CRC %#x, expected %#x (crc32 of %" PRIu64 " bytes, %u transfers)",
 			     what, r->sink_crc, crc, bytes, r->transfers);
@@ -981,7 +890,6 @@ int main(int argc, char **argv)
 	rng = seed * 2654435761u + 0x9e3779b97f4a7c15ull;
 	if (!rng)
 		rng = 1;
-	crc_init();
 	fd = open(dev ? dev : "/dev/sysdma0", O_RDWR);
 	if (fd < 0)
 		die("open %s: %s", dev ? dev : "/dev/sysdma0", strerror(errno));

@@ -70,7 +70,6 @@ void fail(struct ctx *x, const struct cmd *c, const char *fmt, ...)
 
 /* verify.c */
 unsigned char src_byte(uint32_t seed, uint64_t off);
-uint32_t crc32_buf(uint32_t crc, const unsigned char *p, size_t n);
 void fill_buffers(struct req *r);
 /* Check the data of a finished request: returns 0 or fills @msg. */
 int check_data(const struct req *r, char *msg, size_t msglen);

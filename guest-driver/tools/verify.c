@@ -15,6 +15,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "devlib.h"
 #include "sysdmactl.h"
 #include "sysdma_regs.h"
 
@@ -27,28 +28,6 @@ unsigned char src_byte(uint32_t seed, uint64_t off)
 	x *= 0x2c1b3c6du;
 	x ^= x >> 12;
 	return (unsigned char)(x % 255 + 1);
-}
-
-uint32_t crc32_buf(uint32_t crc, const unsigned char *p, size_t n)
-{
-	static uint32_t table[256];
-	static int init;
-	size_t i;
-
-	if (!init) {
-		for (uint32_t k = 0; k < 256; k++) {
-			uint32_t c = k;
-
-			for (int j = 0; j < 8; j++)
-				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-			table[k] = c;
-		}
-		init = 1;
-	}
-	crc = ~crc;
-	for (i = 0; i < n; i++)
-		crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
-	return ~crc;
 }
 
 static unsigned char expected_byte(const struct req *r, uint64_t i)
@@ -80,7 +59,7 @@ int check_data(const struct req *r, char *msg, size_t msglen)
 		return -1;
 	}
 	if (r->sub.dir == SYSDMA_DEV_DIR_M2P) {
-		uint32_t crc = crc32_buf(0, r->src, bytes);
+		uint32_t crc = sysdma_crc32(0, r->src, bytes);
 
 		if (crc == r->res.sink_crc)
 			return 0;

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Shared by the sysdma guest tools: BAR0 mapping and CRC32 (devlib.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "devlib.h"
+#include "sysdma_regs.h"
+
+#define PCI_DEVICES "/sys/bus/pci/devices"
+
+static unsigned long read_hex(const char *dir, const char *file)
+{
+	char p[512], buf[32] = "";
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	f = fopen(p, "r");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	return strtoul(buf, NULL, 16);
+}
+
+/* The sysfs folder of the first sysdma function into @p; 0 or -1. */
+static int find_device(char *p, size_t plen, char *err, size_t errlen)
+{
+	struct dirent *d;
+	DIR *dir;
+
+	dir = opendir(PCI_DEVICES);
+	if (!dir) {
+		snprintf(err, errlen, "%s: %s", PCI_DEVICES, strerror(errno));
+		return -1;
+	}
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(p, plen, "%s/%s", PCI_DEVICES, d->d_name);
+		if (read_hex(p, "vendor") == SYSDMA_PCI_VENDOR_ID &&
+		    read_hex(p, "device") == SYSDMA_PCI_DEVICE_ID)
+			break;
+	}
+	closedir(dir);
+	if (!d) {
+		snprintf(err, errlen, "no sysdma PCI device (%04x:%04x) in %s",
+			 SYSDMA_PCI_VENDOR_ID, SYSDMA_PCI_DEVICE_ID, PCI_DEVICES);
+		return -1;
+	}
+	return 0;
+}
+
+volatile uint32_t *sysdma_map_bar0(int enable, char *err, size_t errlen)
+{
+	char p[512], q[560];
+	volatile uint32_t *bar;
+	void *m;
+	int f;
+
+	if (find_device(p, sizeof(p), err, errlen))
+		return NULL;
+	if (enable) {
+		snprintf(q, sizeof(q), "%s/enable", p);
+		f = open(q, O_WRONLY);
+		if (f >= 0) {
+			/* already enabled is fine */
+			(void)!write(f, "1", 1);
+			close(f);
+		}
+	}
+	snprintf(q, sizeof(q), "%s/resource0", p);
+	f = open(q, O_RDWR | O_SYNC);
+	if (f < 0) {
+		snprintf(err, errlen, "%s: %s", q, strerror(errno));
+		return NULL;
+	}
+	m = mmap(NULL, SYSDMA_BAR_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+	close(f);
+	if (m == MAP_FAILED) {
+		snprintf(err, errlen, "mmap %s: %s%s", q, strerror(errno),
+			 errno == EINVAL || errno == EPERM ?
+			 " (boot with iomem=relaxed)" : "");
+		return NULL;
+	}
+	bar = m;
+	if (bar[SYSDMA_REG_ID / 4] != SYSDMA_ID_VALUE) {
+		snprintf(err, errlen, "%s: ID reads %#x, not 'SDMA'", q,
+			 bar[SYSDMA_REG_ID / 4]);
+		munmap(m, SYSDMA_BAR_SIZE);
+		return NULL;
+	}
+	return bar;
+}
+
+uint32_t sysdma_crc32(uint32_t crc, const unsigned char *p, size_t n)
+{
+	static uint32_t table[256];
+	static int init;
+	size_t i;
+
+	if (!init) {
+		for (uint32_t k = 0; k < 256; k++) {
+			uint32_t c = k;
+
+			for (int j = 0; j < 8; j++)
+				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[k] = c;
+		}
+		init = 1;
+	}
+	crc = ~crc;
+	for (i = 0; i < n; i++)
+		crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+	return ~crc;
+}

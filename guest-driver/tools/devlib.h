@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every sysdma guest tool needs from the device besides the ioctls:
+ * its registers (BAR0 through sysfs) and the sink's CRC32.
+ */
+#ifndef SYSDMA_DEVLIB_H
+#define SYSDMA_DEVLIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Find the sysdma PCI function in sysfs and map its BAR0 (after writing 1
+ * to its "enable" file when @enable, for use without a bound driver).
+ * Checks the ID register.  While the driver owns the BAR this needs the
+ * kernel parameter iomem=relaxed.  NULL with a message in @err on failure.
+ */
+volatile uint32_t *sysdma_map_bar0(int enable, char *err, size_t errlen);
+
+/* zlib-style CRC32, as the device's sink computes it (SINK_CRC) */
+uint32_t sysdma_crc32(uint32_t crc, const unsigned char *p, size_t n);
+
+#endif /* SYSDMA_DEVLIB_H */
