@@ -177,9 +177,20 @@ static void sysdma_ch_end(SysDMAChannel *c, uint32_t st, uint32_t err)
     sysdma_ch_raise_done(c);
 }
 
+/*
+ * The timers and the bottom half do nothing outside D0: a function in
+ * D3hot masters nothing.  The channel keeps its state; the only way back
+ * is D0, which resets it (or a device reset).
+ */
 void sysdma_ch_irq_timer_cb(void *opaque)
 {
-    sysdma_ch_raise_done(opaque);
+    SysDMAChannel *c = opaque;
+
+    if (!sysdma_in_d0(c->s)) {
+        trace_sysdma_pm_hold(c->idx, "delayed interrupt");
+        return;
+    }
+    sysdma_ch_raise_done(c);
 }
 
 /* Strict mode: a violation on this channel ends it in ERROR/ERR_VERIFIER */
@@ -441,7 +452,13 @@ static void sysdma_ch_step(SysDMAChannel *c)
 
 static void sysdma_ch_step_cb(void *opaque)
 {
-    sysdma_ch_step(opaque);
+    SysDMAChannel *c = opaque;
+
+    if (!sysdma_in_d0(c->s)) {
+        trace_sysdma_pm_hold(c->idx, "transfer");
+        return;
+    }
+    sysdma_ch_step(c);
 }
 
 void sysdma_ch_init(SysDMAState *s, SysDMAChannel *c, uint32_t idx)

@@ -28,6 +28,10 @@ OBJECT_DECLARE_SIMPLE_TYPE(SysDMAState, SYSDMA)
 /* Contiguous runs the FIFO can hold (see REGISTERS.md, FIFO) */
 #define SYSDMA_FIFO_RUNS        16
 
+/* PMCSR PowerState values the device supports (PMC: no D1, no D2) */
+#define SYSDMA_PM_D0            0
+#define SYSDMA_PM_D3HOT         3
+
 typedef struct SysDMAState SysDMAState;
 
 /*
@@ -132,6 +136,7 @@ void sysdma_ch_raise_done(SysDMAChannel *c);
 void sysdma_raise_spurious(SysDMAState *s);
 void sysdma_update_irq(SysDMAState *s, bool edge);
 uint32_t sysdma_irq_status(SysDMAState *s);
+bool sysdma_in_d0(SysDMAState *s);
 
 /* sysdma-engine.c */
 void sysdma_ch_init(SysDMAState *s, SysDMAChannel *c, uint32_t idx);

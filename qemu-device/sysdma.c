@@ -3,7 +3,8 @@
  * transaction, cancel and timeout protocol (CONTRACT.md rules K, H, V).
  *
  * This file: QOM type, properties, MMIO decoding, interrupts (MSI with
- * INTx fallback), reset and vmstate.  The datasheet is REGISTERS.md.
+ * INTx fallback), PCI power management (D3hot -> D0 function reset),
+ * reset and vmstate.  The datasheet is REGISTERS.md.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -373,15 +374,60 @@ static const MemoryRegionOps sysdma_ops = {
     .impl = { .min_access_size = 1, .max_access_size = 8, .unaligned = true },
 };
 
-/* PCI config: bus mastering turned off resets the channels (V4 leak) */
+/* Power management ------------------------------------------------------ */
+
+/* PMCSR PowerState (D1 and D2 are not supported: D0 or D3hot) */
+static uint8_t sysdma_pm_state(PCIDevice *pdev)
+{
+    return pci_get_word(pdev->config + pdev->pm_cap + PCI_PM_CTRL) &
+        PCI_PM_CTRL_STATE_MASK;
+}
+
+/* Outside D0 the function masters nothing: no DMA, no interrupt */
+bool sysdma_in_d0(SysDMAState *s)
+{
+    return sysdma_pm_state(PCI_DEVICE(s)) == SYSDMA_PM_D0;
+}
+
+/*
+ * PM capability 1.2 with No_Soft_Reset 0: D3hot -> D0 resets the function
+ * (see REGISTERS.md, "Power management and function reset").  PME is not
+ * supported.
+ */
+static bool sysdma_pm_init(PCIDevice *pdev, Error **errp)
+{
+    int pos = pci_pm_init(pdev, 0, errp);
+
+    if (pos < 0) {
+        return false;
+    }
+    pci_set_word(pdev->config + pos + PCI_PM_PMC, PCI_PM_CAP_VER_1_2);
+    pci_set_word(pdev->config + pos + PCI_PM_CTRL, SYSDMA_PM_D0);
+    pci_set_word(pdev->wmask + pos + PCI_PM_CTRL, PCI_PM_CTRL_STATE_MASK);
+    return true;
+}
+
+/*
+ * PCI config: the D3hot -> D0 transition is an internal function reset,
+ * bus mastering turned off resets the channels too (both count V4 leaks).
+ * Config space itself (BARs, COMMAND, MSI) is the OS's to restore.
+ */
 static void sysdma_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
                                 int len)
 {
     SysDMAState *s = SYSDMA(pdev);
     bool was_master = pdev->config[PCI_COMMAND] & PCI_COMMAND_MASTER;
+    uint8_t old_pm = sysdma_pm_state(pdev), new_pm;
 
     pci_default_write_config(pdev, addr, val, len);
-    if (was_master && !(pdev->config[PCI_COMMAND] & PCI_COMMAND_MASTER)) {
+    new_pm = sysdma_pm_state(pdev);
+    if (new_pm != old_pm) {
+        trace_sysdma_pm_state(old_pm, new_pm);
+    }
+    if (old_pm == SYSDMA_PM_D3HOT && new_pm == SYSDMA_PM_D0) {
+        sysdma_reset_channels(s, "D3hot -> D0 (function reset)");
+    } else if (was_master &&
+               !(pdev->config[PCI_COMMAND] & PCI_COMMAND_MASTER)) {
         sysdma_reset_channels(s, "bus mastering off");
     } else {
         sysdma_update_irq(s, false);
@@ -623,6 +669,10 @@ static void sysdma_realize(PCIDevice *pdev, Error **errp)
     if (msi_init(pdev, 0, 1, true, false, &err) < 0 && err) {
         /* no MSI on this machine: INTx only */
         warn_report_err(err);
+    }
+    if (!sysdma_pm_init(pdev, errp)) {
+        msi_uninit(pdev);
+        return;
     }
     memory_region_init_io(&s->mmio, OBJECT(s), &sysdma_ops, s, "sysdma-mmio",
                           SYSDMA_BAR_SIZE);
