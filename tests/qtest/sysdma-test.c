@@ -1800,6 +1800,181 @@ static void test_migration_mid_transfer(void)
     rmdir(dir);
 }
 
+/* Power management: D3hot -> D0 is a function reset ---------------------- */
+
+static uint8_t pm_cap(T *t)
+{
+    uint8_t cap = qpci_find_capability(t->dev, PCI_CAP_ID_PM, 0);
+
+    g_assert(cap);
+    return cap;
+}
+
+static void pm_set(T *t, uint16_t d)
+{
+    uint8_t cap = pm_cap(t);
+
+    qpci_config_writew(t->dev, cap + PCI_PM_CTRL, d);
+    g_assert_cmphex(qpci_config_readw(t->dev, cap + PCI_PM_CTRL) &
+                    PCI_PM_CTRL_STATE_MASK, ==, d);
+}
+
+/*
+ * PCI PM 1.2, No_Soft_Reset 0 (Linux's "pm" reset method): D3hot -> D0
+ * mid-transfer stops every channel at once (no DMA after it, the FIFO
+ * dropped), releases them (a claimed channel is a V4 leak) and resets the
+ * registers; config space (BAR, COMMAND, MSI) is kept.  In D3hot the
+ * function masters nothing and the BAR is not decoded.
+ */
+static void test_pm_d3hot_reset(void)
+{
+    T *t = t_start(RATE_1MS, NULL);
+    const uint32_t len = 8 * 4096;
+    g_autofree uint8_t *want = src_data(t, RAM_SRC, len, 18);
+    uint8_t cap = pm_cap(t);
+    uint8_t msi = qpci_find_capability(t->dev, PCI_CAP_ID_MSI, 0);
+    uint16_t cmd = qpci_config_readw(t->dev, PCI_COMMAND);
+    uint16_t msi_flags;
+    int ch;
+
+    g_assert_cmphex(qpci_config_readw(t->dev, cap + PCI_PM_PMC) &
+                    PCI_PM_CAP_VER_MASK, ==, 3);
+    g_assert_cmphex(qpci_config_readw(t->dev, cap + PCI_PM_CTRL), ==, 0);
+    g_assert(!(qpci_config_readw(t->dev, cap + PCI_PM_CTRL) &
+               PCI_PM_CTRL_NO_SOFT_RESET));
+    enable_msi(t, 0x4d5a);
+    msi_flags = qpci_config_readw(t->dev, msi + PCI_MSI_FLAGS);
+    fill(t, RAM_DST, FILL, 3 * len);
+    go(t, 0, RAM_SRC, RAM_DST, len, SYSDMA_DIR_M2M | SYSDMA_CFG_IRQ_EN);
+    go(t, 1, 0, RAM_DST + len, len, SYSDMA_DIR_P2M | SYSDMA_CFG_IRQ_EN);
+    cwr(t, 3, SYSDMA_CH_CLAIM, 1);
+    step(t, 3 * MS);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 3 * 4096);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_FIFO_LEVEL), ==, 64);
+
+    /* D3hot: no reset, but no DMA and no BAR either */
+    pm_set(t, 3);
+    g_assert_cmphex(rd(t, SYSDMA_REG_ID), !=, SYSDMA_ID_VALUE);
+    step(t, 20 * MS);
+    check_copied(t, RAM_DST, want, 3 * 4096, len);
+    check_pattern(t, RAM_DST + len, 0, 0, 3 * 4096 - 64, len);
+    g_assert_cmpuint(qom_u32(t, "verify-total"), ==, 0);
+    /* D3hot -> D1 is no valid transition (and D1 is not supported) */
+    qpci_config_writew(t->dev, cap + PCI_PM_CTRL, 1);
+    g_assert_cmphex(qpci_config_readw(t->dev, cap + PCI_PM_CTRL), ==, 3);
+
+    /* D0: the function reset */
+    pm_set(t, 0);
+    g_assert_cmpuint(qom_u32(t, "verify-leak"), ==, 3);
+    g_assert_cmpuint(qom_u32(t, "verify-total"), ==, 3);
+    g_assert_cmphex(rd(t, SYSDMA_REG_ID), ==, SYSDMA_ID_VALUE);
+    for (ch = 0; ch < 4; ch++) {
+        g_assert_cmphex(crd(t, ch, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_IDLE);
+        g_assert_cmpuint(crd(t, ch, SYSDMA_CH_CLAIM), ==, 0);
+        g_assert_cmpuint(crd(t, ch, SYSDMA_CH_BYTES), ==, 0);
+        g_assert_cmpuint(crd(t, ch, SYSDMA_CH_TOTAL), ==, 0);
+        g_assert_cmpuint(crd(t, ch, SYSDMA_CH_FIFO_LEVEL), ==, 0);
+        g_assert_cmpuint(crd(t, ch, SYSDMA_CH_IRQ), ==, 0);
+        g_assert_cmpuint(crd(t, ch, SYSDMA_CH_LEN), ==, 0);
+        g_assert_cmpuint(crd(t, ch, SYSDMA_CH_CFG), ==, 0);
+    }
+    g_assert_cmpuint(rd(t, SYSDMA_REG_IRQ_STATUS), ==, 0);
+    step(t, 100 * MS);
+    /* nothing moved after the reset; the P2M FIFO was dropped unwritten */
+    check_copied(t, RAM_DST, want, 3 * 4096, len);
+    check_pattern(t, RAM_DST + len, 0, 0, 3 * 4096 - 64, len);
+    g_assert_cmphex(qtest_readl(t->qts, RAM_MSI), ==, 0);
+    /* config space is the OS's: COMMAND, BAR and MSI are as they were */
+    g_assert_cmphex(qpci_config_readw(t->dev, PCI_COMMAND), ==, cmd);
+    g_assert_cmphex(qpci_config_readl(t->dev, PCI_BASE_ADDRESS_0) & ~0xfull,
+                    ==, t->bar_addr);
+    g_assert_cmphex(qpci_config_readw(t->dev, msi + PCI_MSI_FLAGS), ==,
+                    msi_flags);
+    g_assert(msi_flags & PCI_MSI_FLAGS_ENABLE);
+    g_assert_cmphex(qpci_config_readl(t->dev, msi + PCI_MSI_ADDRESS_LO), ==,
+                    RAM_MSI);
+    g_assert_cmphex(qpci_config_readw(t->dev, msi + PCI_MSI_DATA_64), ==,
+                    0x4d5a);
+    /* and the device works again, MSI included */
+    go(t, 0, RAM_SRC, RAM_DST + 2 * len, len, SYSDMA_DIR_M2M |
+       SYSDMA_CFG_IRQ_EN);
+    run(t, 0);
+    g_assert_cmphex(qtest_readl(t->qts, RAM_MSI), ==, 0x4d5a);
+    check_copied(t, RAM_DST + 2 * len, want, len, len);
+    finish(t, 0);
+    g_assert_cmpuint(qom_u32(t, "verify-total"), ==, 3);
+    t_end(t);
+}
+
+/*
+ * No reset without D3hot -> D0: writing D0 in D0 and D1 (unsupported) is
+ * nothing; D3hot without the way back keeps the channels claimed (only the
+ * system reset then counts the leak), also across a migration.
+ */
+static void test_pm_no_reset(void)
+{
+    const char *props = RATE_1MS;
+    g_autofree char *dir = g_dir_make_tmp("sysdma-pm-XXXXXX", NULL);
+    g_autofree char *file = g_strdup_printf("%s/state", dir);
+    g_autofree char *uri = g_strdup_printf("file:%s", file);
+    const uint32_t len = 8 * 4096;
+    T *t = t_start(props, NULL), *dst;
+    g_autofree uint8_t *want = src_data(t, RAM_SRC, len, 19);
+    uint8_t cap = pm_cap(t);
+
+    fill(t, RAM_DST, FILL, 2 * len);
+    go(t, 0, RAM_SRC, RAM_DST, len, SYSDMA_DIR_M2M);
+    step(t, 2 * MS);
+    pm_set(t, 0);
+    qpci_config_writew(t->dev, cap + PCI_PM_CTRL, 1);
+    g_assert_cmphex(qpci_config_readw(t->dev, cap + PCI_PM_CTRL), ==, 0);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 2 * 4096);
+    run(t, 0);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_STATUS), ==, SYSDMA_STATE_COMPLETE |
+                    SYSDMA_STATUS_FLUSH_OWED | SYSDMA_STATUS_CLAIMED);
+    check_copied(t, RAM_DST, want, len, len);
+
+    /* D3hot mid-transfer, and no way back: frozen, still claimed */
+    go(t, 1, RAM_SRC, RAM_DST + len, len, SYSDMA_DIR_M2M);
+    step(t, 2 * MS);
+    pm_set(t, 3);
+    step(t, 20 * MS);
+    check_copied(t, RAM_DST + len, want, 2 * 4096, len);
+    g_assert_cmpuint(qom_u32(t, "verify-total"), ==, 0);
+
+    /* migrated in D3hot: arrives in D3hot, frozen */
+    qtest_qmp_assert_success(t->qts, "{'execute': 'migrate', 'arguments':"
+                             " {'uri': %s}}", uri);
+    mig_wait(t->qts);
+    t_end(t);
+    dst = g_new0(T, 1);
+    dst->qts = qtest_initf("-M pc -m 64M -device sysdma,addr=04.0,%s "
+                           "-incoming defer", props);
+    qtest_qmp_assert_success(dst->qts, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': %s}}", uri);
+    mig_wait(dst->qts);
+    dst->bus = qpci_new_pc(dst->qts, NULL);
+    dst->dev = qpci_device_find(dst->bus, DEVFN);
+    g_assert(dst->dev);
+    g_assert_cmphex(qpci_config_readw(dst->dev, pm_cap(dst) + PCI_PM_CTRL) &
+                    PCI_PM_CTRL_STATE_MASK, ==, 3);
+    step(dst, 20 * MS);
+    check_copied(dst, RAM_DST + len, want, 2 * 4096, len);
+    g_assert_cmpuint(qom_u32(dst, "verify-total"), ==, 0);
+
+    /* the system reset: both channels were still claimed */
+    qtest_qmp_assert_success(dst->qts, "{'execute': 'system_reset'}");
+    qtest_qmp_eventwait(dst->qts, "RESET");
+    g_assert_cmpuint(qom_u32(dst, "verify-leak"), ==, 2);
+    g_assert_cmphex(qpci_config_readw(dst->dev, pm_cap(dst) + PCI_PM_CTRL) &
+                    PCI_PM_CTRL_STATE_MASK, ==, 0);
+    step(dst, 20 * MS);
+    check_copied(dst, RAM_DST + len, want, 2 * 4096, len);
+    t_end(dst);
+    unlink(file);
+    rmdir(dir);
+}
+
 /* The default rate, 32 MiB/s: 4 KiB every 122070 ns (rounded down) */
 static void test_timing_default_rate(void)
 {
@@ -1973,6 +2148,8 @@ int main(int argc, char **argv)
                    test_stream_seed_resets);
     qtest_add_func("/sysdma/stream/cancel-error-stall", test_stream_cancel);
     qtest_add_func("/sysdma/reset/stops-channels-v4", test_reset_stops);
+    qtest_add_func("/sysdma/pm/d3hot-d0-function-reset", test_pm_d3hot_reset);
+    qtest_add_func("/sysdma/pm/no-reset-without-d3hot-d0", test_pm_no_reset);
     qtest_add_func("/sysdma/channels/parallel", test_channels_parallel);
     qtest_add_func("/sysdma/vmstate/migrate-mid-transfer",
                    test_migration_mid_transfer);
