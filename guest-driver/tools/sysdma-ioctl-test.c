@@ -7,6 +7,9 @@
  *   sysdma-ioctl-test            the argument checks (device idle at start)
  *   sysdma-ioctl-test --removal  removes the PCI device under a running
  *                                request and checks ENODEV; rescans after
+ *   sysdma-ioctl-test --reset    PCI function reset (sysfs reset) under
+ *                                requests in every state: ENODEV, exact
+ *                                bytes, balanced counters, works after
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -837,21 +840,263 @@ static int test_removal(void)
 	return 0;
 }
 
+/* ---- function reset: ENODEV, then working again --------------------------- */
+
+struct rreq {
+	const char *what;
+	int f;
+	struct sysdma_submit s;
+	unsigned char *src, *dst;
+	uint32_t held;		/* hold to reach before the reset, or 0 */
+	uint32_t qstate;	/* else: QUERY state to reach (0: none) */
+	long long bytes;	/* exact bytes expected, -1: 0 < bytes < len */
+	int transfers;		/* exact transfers expected, -1: any */
+};
+
+static int fault(int f, uint32_t ch, uint32_t mode, uint32_t error_after,
+		 uint32_t slow_rate)
+{
+	struct sysdma_fault flt;
+
+	memset(&flt, 0, sizeof(flt));
+	flt.channel = ch;
+	flt.mode = mode;
+	flt.sticky = mode;
+	flt.error_after = error_after;
+	flt.slow_rate = slow_rate;
+	return ioctl(f, SYSDMA_IOC_FAULT, &flt) ? -1 : 0;
+}
+
+static unsigned char *page_buf(size_t len, int v)
+{
+	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	memset(p, v, len);
+	return p;
+}
+
+/* dst: exactly @n bytes of the expected data, the rest untouched (0xee) */
+static int exact_data(const struct rreq *q, uint64_t n)
+{
+	uint64_t i;
+
+	if (!q->dst)
+		return 1;
+	for (i = 0; i < q->s.len; i++) {
+		unsigned char want = i >= n ? 0xee :
+			q->s.dir == SYSDMA_DEV_DIR_P2M ?
+			sysdma_pattern_byte(q->s.seed, i) : q->src[i];
+
+		if (q->dst[i] != want) {
+			printf("# %s: byte %llu is %#x, want %#x (bytes %llu)\n",
+			       q->what, (unsigned long long)i, q->dst[i], want,
+			       (unsigned long long)n);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void rreq_init(struct rreq *q, const char *what, int f, uint32_t dir,
+		      uint64_t len, int channel, uint32_t flags)
+{
+	memset(q, 0, sizeof(*q));
+	q->what = what;
+	q->f = f;
+	q->s.dir = dir;
+	q->s.len = len;
+	q->s.channel = channel;
+	q->s.flags = flags;
+	q->s.seed = 0x5eed;
+	if (dir != SYSDMA_DEV_DIR_P2M) {
+		q->src = page_buf(len, 0);
+		for (uint64_t i = 0; i < len; i++)
+			q->src[i] = (unsigned char)(i * 13 + (i >> 9) + 1);
+		q->s.src = (uintptr_t)q->src;
+	}
+	if (dir != SYSDMA_DEV_DIR_M2P) {
+		q->dst = page_buf(len, 0xee);
+		q->s.dst = (uintptr_t)q->dst;
+	}
+	q->bytes = 0;
+	q->transfers = 0;
+}
+
+static int wait_query(int f, uint64_t id, uint32_t held, uint32_t qstate,
+		      uint64_t min_bytes)
+{
+	struct sysdma_query q;
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (query(f, id, &q) || q.done)
+			return -1;
+		if (held ? q.held == held :
+		    q.state == qstate && q.bytes >= min_bytes)
+			return 0;
+		usleep(1000);
+	}
+	return -1;
+}
+
+static int stats_balanced(int f, const char *when, struct sysdma_stats *st)
+{
+	int good;
+
+	if (get_stats(f, st))
+		return 0;
+	good = st->v[SYSDMA_STAT_SUBMITTED] == st->v[SYSDMA_STAT_COMPLETED] &&
+		!st->v[SYSDMA_STAT_IN_FLIGHT] &&
+		st->v[SYSDMA_STAT_TRANSFERS] == st->v[SYSDMA_STAT_FLUSHES];
+	tap(good, "%s: submitted %llu == completed %llu, in_flight %llu, transfers %llu == flushes %llu",
+	    when, (unsigned long long)st->v[SYSDMA_STAT_SUBMITTED],
+	    (unsigned long long)st->v[SYSDMA_STAT_COMPLETED],
+	    (unsigned long long)st->v[SYSDMA_STAT_IN_FLIGHT],
+	    (unsigned long long)st->v[SYSDMA_STAT_TRANSFERS],
+	    (unsigned long long)st->v[SYSDMA_STAT_FLUSHES]);
+	return good;
+}
+
+/* a request after the reset: all bytes, exact data */
+static void after_reset(int f, const char *what, uint32_t dir, int channel)
+{
+	struct sysdma_result r;
+	struct rreq q;
+
+	rreq_init(&q, what, f, dir, 64 * 1024, channel, 0);
+	if (!expect(submit(f, &q.s), 0, "%s: SUBMIT", what))
+		return;
+	expect(wait_id(f, q.s.id, 5000, &r), 0, "%s: WAIT", what);
+	tap(r.error == 0 && r.bytes == q.s.len && exact_data(&q, r.bytes),
+	    "%s: error %s, %llu bytes, data exact", what, ename(r.error),
+	    (unsigned long long)r.bytes);
+}
+
+/*
+ * echo 1 > <bdf>/reset (Linux: reset_prepare, bus mastering off, PM
+ * D3hot -> D0, restore, reset_done) with requests in every state: each
+ * ends ENODEV/path abort with its exact bytes and data, counters balance,
+ * and the same and a new fd work afterwards.  The device's verifier is
+ * the caller's (driver-acceptance.sh compares it around this run).
+ */
+static int test_reset(void)
+{
+	enum { STALL, SLOW, BETWEEN, PROGRAM, QUEUED, HELD, NREQ };
+	struct rreq q[NREQ];
+	struct sysdma_result r;
+	struct sysdma_stats st0, st;
+	char bdf[300], p[340];
+	int f2 = xfd(), i, ok;
+	const uint32_t stall_at = 3 * 4096 + 100;
+
+	if (find_bdf(bdf, sizeof(bdf)))
+		die("no sysdma PCI device");
+	nch = probe_channels();
+	if (nch < 4)
+		die("--reset needs 4 channels (has %d)", nch);
+	if (get_stats(fd, &st0))
+		die("STATS: %s", strerror(errno));
+
+	/* ch0: stalls at stall_at bytes; ch1: 256 KiB/s */
+	tap(!fault(fd, 0, SYSDMA_FAULT_STALL, stall_at, 0), "FAULT: ch0 stalls at %u bytes",
+	    stall_at);
+	tap(!fault(fd, 1, SYSDMA_FAULT_SLOW, 0, 256 * 1024), "FAULT: ch1 slow, 256 KiB/s");
+	rreq_init(&q[STALL], "stalled M2M on ch0", fd, SYSDMA_DEV_DIR_M2M,
+		  64 * 1024, 0, SYSDMA_F_SG);
+	q[STALL].qstate = SYSDMA_QSTATE_TRANSFER;
+	q[STALL].bytes = stall_at;
+	q[STALL].transfers = 1;
+	rreq_init(&q[SLOW], "slow P2M on ch1", f2, SYSDMA_DEV_DIR_P2M,
+		  256 * 1024, 1, SYSDMA_F_SG);
+	q[SLOW].qstate = SYSDMA_QSTATE_TRANSFER;
+	q[SLOW].bytes = -1;
+	q[SLOW].transfers = -1;
+	rreq_init(&q[BETWEEN], "M2M held between transfers (K5) on ch2", fd,
+		  SYSDMA_DEV_DIR_M2M, 48 * 1024, 2,
+		  SYSDMA_F_SG | SYSDMA_F_HOLD_BETWEEN);
+	q[BETWEEN].s.max_transfer = 16 * 1024;
+	q[BETWEEN].held = SYSDMA_F_HOLD_BETWEEN;
+	q[BETWEEN].bytes = 16 * 1024;
+	q[BETWEEN].transfers = 1;
+	rreq_init(&q[PROGRAM], "M2P held in EvtProgramDma (K4) on ch3", f2,
+		  SYSDMA_DEV_DIR_M2P, 16 * 1024, 3, SYSDMA_F_HOLD_PROGRAM);
+	q[PROGRAM].held = SYSDMA_F_HOLD_PROGRAM;
+	rreq_init(&q[QUEUED], "M2M queued for busy ch0 (K2)", f2,
+		  SYSDMA_DEV_DIR_M2M, 8192, 0, 0);
+	q[QUEUED].qstate = SYSDMA_QSTATE_WAIT_CHANNEL;
+	rreq_init(&q[HELD], "M2M held for any channel (K2 hook)", fd,
+		  SYSDMA_DEV_DIR_M2M, 8192, SYSDMA_ANY_CHANNEL,
+		  SYSDMA_F_HOLD_CHANNEL);
+	q[HELD].held = SYSDMA_F_HOLD_CHANNEL;
+
+	for (i = 0; i < NREQ; i++) {
+		expect(submit(q[i].f, &q[i].s), 0, "SUBMIT %s", q[i].what);
+		/* QUERY bytes: of the transfers done; the slow P2M ends one */
+		tap(!wait_query(q[i].f, q[i].s.id, q[i].held, q[i].qstate,
+				i == SLOW ? 1 : 0),
+		    "... in flight, at %s", q[i].held ? "its hold" : "its state");
+	}
+	/* 12 KiB at 32 MiB/s: stalled long before (bytes checked below) */
+	usleep(20000);
+
+	snprintf(p, sizeof(p), "%s/reset", bdf);
+	tap(!sysfs_write(p, "1"), "function reset (%s)", p);
+
+	for (i = 0; i < NREQ; i++) {
+		memset(&r, 0, sizeof(r));
+		expect(wait_id(q[i].f, q[i].s.id, 5000, &r), 0, "WAIT %s", q[i].what);
+		ok = r.error == ENODEV && r.path == SYSDMA_PATH_ABORT &&
+			(q[i].bytes < 0 ? r.bytes > 0 && r.bytes < q[i].s.len :
+			 r.bytes == (uint64_t)q[i].bytes) &&
+			(q[i].transfers < 0 || r.transfers == (uint32_t)q[i].transfers);
+		tap(ok, "... error %s path %u bytes %llu transfers %u (want ENODEV, abort, %lld%s, %d)",
+		    ename(r.error), r.path, (unsigned long long)r.bytes,
+		    r.transfers, q[i].bytes, q[i].bytes < 0 ? " = partial" : "",
+		    q[i].transfers);
+		tap(exact_data(&q[i], r.bytes), "... data: exactly %llu bytes written",
+		    (unsigned long long)r.bytes);
+	}
+	stats_balanced(fd, "after the reset", &st);
+	tap(st.v[SYSDMA_STAT_ABORTED] - st0.v[SYSDMA_STAT_ABORTED] == NREQ,
+	    "aborted +%llu (want %d)",
+	    (unsigned long long)(st.v[SYSDMA_STAT_ABORTED] -
+				 st0.v[SYSDMA_STAT_ABORTED]), NREQ);
+
+	/* reset_done: the same fds work again; the faults were reset too */
+	after_reset(fd, "same fd, M2M on ch0 (was stalled)", SYSDMA_DEV_DIR_M2M, 0);
+	after_reset(f2, "second fd, P2M on ch1 (was slow)", SYSDMA_DEV_DIR_P2M, 1);
+	after_reset(fd, "same fd, M2P on any channel", SYSDMA_DEV_DIR_M2P,
+		    SYSDMA_ANY_CHANNEL);
+	close(f2);
+	f2 = xfd();
+	after_reset(f2, "new fd, M2M on ch3", SYSDMA_DEV_DIR_M2M, 3);
+	close(f2);
+	stats_balanced(fd, "at the end", &st);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int removal = argc > 1 && !strcmp(argv[1], "--removal");
+	int reset = argc > 1 && !strcmp(argv[1], "--reset");
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (getenv("SYSDMA_DEV"))
 		devpath = getenv("SYSDMA_DEV");
-	if (argc > 1 && !removal) {
-		fprintf(stderr, "usage: sysdma-ioctl-test [--removal]\n");
+	if (argc > 1 && !removal && !reset) {
+		fprintf(stderr, "usage: sysdma-ioctl-test [--removal|--reset]\n");
 		return 2;
 	}
 	memset(src_buf, 0xa5, sizeof(src_buf));
 	fd = xfd();
 	if (removal) {
 		test_removal();
+	} else if (reset) {
+		test_reset();
 	} else {
 		nch = probe_channels();
 		printf("# %d channels (first channel number SUBMIT refuses)\n", nch);
