@@ -942,6 +942,40 @@ static int wait_query(int f, uint64_t id, uint32_t held, uint32_t qstate,
 	return -1;
 }
 
+/*
+ * Poll channel @ch's STATUS for STALLED through BAR0 (resource0; needs
+ * iomem=relaxed while the driver is bound).  Without BAR access: wait
+ * 100 ms (12 KiB at 32 MiB/s take well under a millisecond).
+ */
+static int wait_stalled(const char *bdf, int ch)
+{
+	char p[340];
+	volatile uint32_t *bar;
+	int f, i, ret = -1;
+
+	snprintf(p, sizeof(p), "%s/resource0", bdf);
+	f = open(p, O_RDONLY | O_SYNC);
+	bar = f < 0 ? MAP_FAILED : mmap(NULL, SYSDMA_BAR_SIZE, PROT_READ,
+					MAP_SHARED, f, 0);
+	if (f >= 0)
+		close(f);
+	if (bar == MAP_FAILED) {
+		printf("# no BAR access (%s): waiting 100 ms instead\n",
+		       strerror(errno));
+		usleep(100000);
+		return 0;
+	}
+	for (i = 0; i < 5000 && ret; i++) {
+		if (bar[(SYSDMA_CH_BASE(ch) + SYSDMA_CH_STATUS) / 4] &
+		    SYSDMA_STATUS_STALLED)
+			ret = 0;
+		else
+			usleep(1000);
+	}
+	munmap((void *)bar, SYSDMA_BAR_SIZE);
+	return ret;
+}
+
 static int stats_balanced(int f, const char *when, struct sysdma_stats *st)
 {
 	int good;
@@ -1039,8 +1073,7 @@ static int test_reset(void)
 				i == SLOW ? 1 : 0),
 		    "... in flight, at %s", q[i].held ? "its hold" : "its state");
 	}
-	/* 12 KiB at 32 MiB/s: stalled long before (bytes checked below) */
-	usleep(20000);
+	tap(!wait_stalled(bdf, 0), "... ch0 STATUS shows STALLED");
 
 	snprintf(p, sizeof(p), "%s/reset", bdf);
 	tap(!sysfs_write(p, "1"), "function reset (%s)", p);
