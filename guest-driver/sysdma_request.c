@@ -248,6 +248,14 @@ static void sdma_req_attempt_completion(struct sdma_req *req,
 	/* not the last: req may be completed and freed on another CPU now */
 	dev_dbg(dev, "R4: req %llu AttemptRequestCompletion(%d): %d refs left\n",
 		id, transfer_complete, ref);
+	/*
+	 * R1/R4: each of the (at most three) references is dropped exactly
+	 * once, so the count never goes below zero.  A negative count means
+	 * a reference was dropped twice (e.g. the cancel routine ran twice,
+	 * K4) and the request was completed while the transaction still ran.
+	 */
+	if (WARN_ON_ONCE(ref < 0))
+		return;
 	if (ref)
 		return;
 	if (WARN_ON_ONCE(req->completion_status == SDMA_STATUS_PENDING))
@@ -266,6 +274,8 @@ static void sdma_req_evt_cancel(struct sdma_req *req)
 	bool transfer_complete = false;
 	int ref;
 
+	/* R6/K4: the cancel routine runs at most once per request */
+	WARN_ON_ONCE(test_and_set_bit(0, &req->cancel_ran));
 	if (sdma_req_begin_completion(req, req->cancel_status, false,
 				      abort ? SYSDMA_PATH_ABORT :
 				      SYSDMA_PATH_CANCEL_STOP)) {
@@ -513,6 +523,13 @@ static bool sdma_req_evt_program_dma(struct sdma_txn *txn, void *context,
 		req->id, ch, nsegs);
 
 	/*
+	 * test hook: stop between UnmarkCancelable and MarkCancelable (the
+	 * framework worker: sleeping is fine); a cancel landing here must
+	 * still run the cancel routine once MarkCancelable fails (K4, R6)
+	 */
+	sdma_req_hold_point(req, SYSDMA_F_HOLD_PROGRAMMED);
+
+	/*
 	 * Keep the request cancelable while the controller runs, so that the
 	 * cancel routine can stop it (R6 -> K6).  The cancel reference stays
 	 * with us between unmark and mark; if the request was cancelled in
@@ -706,7 +723,8 @@ int sdma_req_submit(struct sdma_dev *sd, struct sdma_file *file,
 	req->timeout_ms = p->timeout_ms;
 	req->channel = p->channel;
 	req->len = p->len;
-	req->holds = p->flags & SYSDMA_F_HOLD_PROGRAM;
+	req->holds = p->flags & (SYSDMA_F_HOLD_PROGRAM |
+				 SYSDMA_F_HOLD_PROGRAMMED);
 
 	if (p->src) {
 		ret = sdma_ubuf_pin(sd, &req->src, p->src, p->len,
@@ -740,6 +758,8 @@ int sdma_req_submit(struct sdma_dev *sd, struct sdma_file *file,
 		cfg |= SDMA_TXN_HOLD_CHANNEL;
 	if (p->flags & SYSDMA_F_HOLD_BETWEEN)
 		cfg |= SDMA_TXN_HOLD_BETWEEN;
+	if (p->flags & SYSDMA_F_HOLD_GRANTED)
+		cfg |= SDMA_TXN_HOLD_GRANTED;
 	ret = sdma_txn_set_channel_configuration(req->txn, p->channel, cfg);
 	if (ret)
 		goto err;

@@ -58,10 +58,11 @@ struct sdma_req {
 	bool cancelled;
 	enum sdma_status cancel_status;	/* CANCELLED, or NO_SUCH_DEVICE */
 	bool abort_sent;
+	unsigned long cancel_ran;	/* bit 0: the cancel routine ran */
 	u64 information;		/* bytes transferred */
 	u32 path;			/* SYSDMA_PATH_* of R2's winner */
 
-	/* test hooks (SYSDMA_F_HOLD_PROGRAM is held here) */
+	/* test hooks (SYSDMA_F_HOLD_PROGRAM/_PROGRAMMED are held here) */
 	u32 holds;
 	u32 held_at;
 	wait_queue_head_t hold_wq;

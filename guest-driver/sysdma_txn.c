@@ -146,6 +146,7 @@ int sdma_txn_initialize(struct sdma_txn *txn, sdma_evt_program_dma program,
 	txn->stop_requested = false;
 	txn->cancel_requested = false;
 	txn->held = false;
+	txn->granted_held = false;
 	txn->channel = -1;
 	txn->hw_status = 0;
 	txn->hw_bytes = 0;
@@ -228,6 +229,24 @@ sdma_txn_get_transfer_complete_callback(struct sdma_txn *txn)
 	return READ_ONCE(txn->complete_cb);
 }
 
+/*
+ * The channel is ours: EvtProgramDma for the first transfer is due.
+ * Called with txn->lock held.  Test hook SYSDMA_F_HOLD_GRANTED parks the
+ * transaction here instead (no sleeping: this may run in the DPC that
+ * freed the channel): it stays WAIT_CHANNEL with its channel granted, so
+ * Cancel returns FALSE (K2), until sdma_txn_release_holds() starts it.
+ */
+static void sdma_txn_start_granted(struct sdma_txn *txn)
+{
+	if (txn->cfg & SDMA_TXN_HOLD_GRANTED) {
+		txn->cfg &= ~SDMA_TXN_HOLD_GRANTED;
+		txn->granted_held = true;
+		return;
+	}
+	txn->state = SDMA_TXN_PROGRAMMING;
+	queue_work(txn->sd->wq, &txn->work);
+}
+
 /* Adapter ExecutionRoutine for a queued allocation: a channel is ours. */
 static void sdma_txn_channel_granted(struct sdma_adapter *ad,
 				     unsigned int channel, void *context)
@@ -237,9 +256,8 @@ static void sdma_txn_channel_granted(struct sdma_adapter *ad,
 
 	spin_lock_irqsave(&txn->lock, flags);
 	if (txn->state == SDMA_TXN_WAIT_CHANNEL) {
-		txn->state = SDMA_TXN_PROGRAMMING;
 		txn->channel = channel;
-		queue_work(txn->sd->wq, &txn->work);
+		sdma_txn_start_granted(txn);
 	}
 	spin_unlock_irqrestore(&txn->lock, flags);
 	dev_dbg(txn->sd->dev, "txn %p: channel %u granted\n", txn, channel);
@@ -282,9 +300,8 @@ enum sdma_status sdma_txn_execute(struct sdma_txn *txn, void *context)
 					   txn->want_channel, aflags,
 					   sdma_txn_channel_granted, txn);
 	if (st == SDMA_STATUS_SUCCESS) {
-		txn->state = SDMA_TXN_PROGRAMMING;
 		txn->channel = txn->xctx.channel;
-		queue_work(sd->wq, &txn->work);
+		sdma_txn_start_granted(txn);
 	} else if (st == SDMA_STATUS_PENDING) {
 		st = SDMA_STATUS_SUCCESS;
 	} else {
@@ -757,16 +774,21 @@ int sdma_txn_release(struct sdma_txn *txn)
 	return 0;
 }
 
-/* Test hooks: resume a transaction held for a channel or between. */
+/* Test hooks: resume a transaction held for a channel, granted or between. */
 void sdma_txn_release_holds(struct sdma_txn *txn)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&txn->lock, flags);
-	txn->cfg &= ~(SDMA_TXN_HOLD_CHANNEL | SDMA_TXN_HOLD_BETWEEN);
+	txn->cfg &= ~(SDMA_TXN_HOLD_CHANNEL | SDMA_TXN_HOLD_BETWEEN |
+		      SDMA_TXN_HOLD_GRANTED);
 	if (txn->state == SDMA_TXN_BETWEEN && txn->held) {
 		txn->held = false;
 		queue_work(txn->sd->wq, &txn->work);
+	}
+	if (txn->state == SDMA_TXN_WAIT_CHANNEL && txn->granted_held) {
+		txn->granted_held = false;
+		sdma_txn_start_granted(txn);
 	}
 	spin_unlock_irqrestore(&txn->lock, flags);
 	sdma_adapter_release_hold(&txn->sd->adapter, &txn->xctx);
@@ -780,6 +802,8 @@ u32 sdma_txn_held_at(struct sdma_txn *txn)
 	spin_lock_irqsave(&txn->lock, flags);
 	if (txn->state == SDMA_TXN_BETWEEN && txn->held)
 		held = SYSDMA_F_HOLD_BETWEEN;
+	else if (txn->state == SDMA_TXN_WAIT_CHANNEL && txn->granted_held)
+		held = SYSDMA_F_HOLD_GRANTED;
 	else if (txn->state == SDMA_TXN_WAIT_CHANNEL && txn->xctx.held)
 		held = SYSDMA_F_HOLD_CHANNEL;
 	spin_unlock_irqrestore(&txn->lock, flags);

@@ -54,6 +54,7 @@ enum sdma_txn_state {
 #define SDMA_TXN_NOWAIT		BIT(1)	/* H4 non-waiting allocation */
 #define SDMA_TXN_HOLD_CHANNEL	BIT(2)	/* test hook (K2 window) */
 #define SDMA_TXN_HOLD_BETWEEN	BIT(3)	/* test hook (K5 window) */
+#define SDMA_TXN_HOLD_GRANTED	BIT(4)	/* test hook (K2: granted, not run) */
 
 struct sdma_cursor {
 	struct scatterlist *sg;
@@ -93,6 +94,7 @@ struct sdma_txn {
 	bool stop_requested;		/* StopSystemTransfer was called */
 	bool cancel_requested;		/* Cancel during a transfer (K5) */
 	bool held;			/* parked at the K5 hook */
+	bool granted_held;		/* parked at the HOLD_GRANTED hook */
 	int channel;			/* last channel, -1: none */
 	u32 hw_status, hw_bytes, hw_crc;
 	struct work_struct work;	/* runs EvtProgramDma + MapTransfer */

@@ -132,6 +132,8 @@ static const struct bitname flag_names[] = {
 	{ "hold_channel", SYSDMA_F_HOLD_CHANNEL },
 	{ "hold_program", SYSDMA_F_HOLD_PROGRAM },
 	{ "hold_between", SYSDMA_F_HOLD_BETWEEN },
+	{ "hold_granted", SYSDMA_F_HOLD_GRANTED },
+	{ "hold_programmed", SYSDMA_F_HOLD_PROGRAMMED },
 };
 
 int parse_flags(const char *s, unsigned int *f)

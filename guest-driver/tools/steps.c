@@ -367,7 +367,7 @@ static int op_submit(struct ctx *x, struct cmd *c)
 	if (parse_dir(dir_s, &dir))
 		return cmd_error(x, c, "dir='%s': expected m2m, m2p or p2m", dir_s);
 	if (parse_flags(flags_s, &flags))
-		return cmd_error(x, c, "flags='%s': expected names joined by '|': nowait_channel, no_callback, sg, hold_channel, hold_program, hold_between", flags_s);
+		return cmd_error(x, c, "flags='%s': expected names joined by '|': nowait_channel, no_callback, sg, hold_channel, hold_program, hold_between, hold_granted, hold_programmed", flags_s);
 	get_str(c, "expect", NULL);
 	if (check_unused(x, c, "req fd dir len channel timeout flags max_transfer seed expect"))
 		return -1;
@@ -806,7 +806,7 @@ static int op_wait_state(struct ctx *x, struct cmd *c)
 	    check_unused(x, c, "req held state bytes transfers timeout"))
 		return -1;
 	if (held_s && parse_flags(held_s, &held))
-		return cmd_error(x, c, "held='%s': expected hold_channel, hold_program, hold_between or none", held_s);
+		return cmd_error(x, c, "held='%s': expected hold_channel, hold_program, hold_between, hold_granted, hold_programmed or none", held_s);
 	if (bytes_s && match_num(bytes_s, 0, r->sub.len, &dummy))
 		return cmd_error(x, c, "bytes='%s': expected a number expectation", bytes_s);
 	if (tr_s && match_num(tr_s, 0, 0, &dummy))

@@ -51,11 +51,19 @@
  *   HOLD_PROGRAM  K4: stop inside EvtProgramDma, before UnmarkCancelable
  *   HOLD_BETWEEN  K5: stop after DmaCompleted returned FALSE, before the
  *                 next EvtProgramDma
+ * Added later:
+ *   HOLD_GRANTED  K2: stop once the adapter granted the channel, before
+ *                 the execution routine starts the transaction (Cancel
+ *                 returns FALSE there: EvtProgramDma is about to run)
+ *   HOLD_PROGRAMMED K4: stop inside EvtProgramDma between
+ *                 UnmarkCancelable and MarkCancelable (first transfer)
  */
 #define SYSDMA_F_HOLD_CHANNEL	(1u << 8)
 #define SYSDMA_F_HOLD_PROGRAM	(1u << 9)
 #define SYSDMA_F_HOLD_BETWEEN	(1u << 10)
-#define SYSDMA_F_ALL		0x707u
+#define SYSDMA_F_HOLD_GRANTED	(1u << 11)
+#define SYSDMA_F_HOLD_PROGRAMMED (1u << 12)
+#define SYSDMA_F_ALL		0x1f07u
 
 struct sysdma_submit {
 	__u64 src;		/* user address (M2M, M2P), else 0 */

@@ -307,7 +307,7 @@ static const char *const path_names[] = {
 };
 static const char *const flag_names[] = {
 	"none", "nowait_channel", "nowait", "no_callback", "sg", "hold_channel",
-	"hold_program", "hold_between", NULL,
+	"hold_program", "hold_between", "hold_granted", "hold_programmed", NULL,
 };
 static const char *const fault_names[] = {
 	"none", "error", "stall", "drop_irq", "delay_irq", "spurious", "slow", "all", NULL,
@@ -347,7 +347,7 @@ gboolean scn_value_valid(VType t, const char *v, const char **expected)
 		*expected = "m2m, m2p or p2m";
 		return !strcmp(v, "m2m") || !strcmp(v, "m2p") || !strcmp(v, "p2m");
 	case V_FLAGS:
-		*expected = "flags joined by '|': nowait_channel, no_callback, sg, hold_channel, hold_program, hold_between";
+		*expected = "flags joined by '|': nowait_channel, no_callback, sg, hold_channel, hold_program, hold_between, hold_granted, hold_programmed";
 		return words_valid(v, flag_names, "|");
 	case V_FMODE:
 		*expected = "faults joined by '|': none, error, stall, drop_irq, delay_irq, spurious, slow";
