@@ -313,6 +313,50 @@ static void st_nop_done(struct sdma_adapter *ad, void *context,
 {
 }
 
+struct st_map_wait {
+	struct completion done;
+	enum sdma_dma_status status;
+};
+
+static void st_map_done(struct sdma_adapter *ad, void *context,
+			enum sdma_dma_status status)
+{
+	struct st_map_wait *w = context;
+
+	w->status = status;
+	complete(&w->done);
+}
+
+/*
+ * H3: a successful MapTransfer reports exactly the mapped length in
+ * *length (the framework uses its own copy, so only this checks it).
+ * Runs one real transfer on @x, waits for it and flushes (H2).
+ */
+static void st_map_length(struct st_ctx *c, struct sdma_xfer_ctx *x,
+			  const struct sdma_seg *seg)
+{
+	struct sdma_adapter *ad = &c->sd->adapter;
+	struct st_map_wait w;
+	enum sdma_status st;
+	u32 len = 0;
+
+	init_completion(&w.done);
+	st = sdma_map_transfer(ad, x, seg, 1, false, &len, st_map_done, &w);
+	st_check(c, st == SDMA_STATUS_SUCCESS &&
+		 len == min(seg->len, ad->max_xfer) && len == x->mapped_len,
+		 "H3", "MapTransfer returns the mapped length");
+	if (st != SDMA_STATUS_SUCCESS)
+		return;
+	if (!wait_for_completion_timeout(&w.done, 5 * HZ)) {
+		/* w is on our stack: the completion must run before we return */
+		sdma_cancel_mapped_transfer(ad, x);
+		wait_for_completion(&w.done);
+	}
+	st_check(c, w.status == SDMA_DMA_COMPLETE, "H3",
+		 "the mapped transfer completes");
+	sdma_flush_adapter_buffers(ad, x);	/* H2 */
+}
+
 static void st_adapter(struct st_ctx *c)
 {
 	struct sdma_adapter *ad = &c->sd->adapter;
@@ -375,6 +419,9 @@ static void st_adapter(struct st_ctx *c)
 			 st_caller_errors(c) == errs + 1, "H2",
 			 "FlushAdapterBuffers with nothing mapped is refused");
 	}
+
+	if (got > 1)
+		st_map_length(c, &x[1], &seg);
 
 	/* H3/H1: a cancelled context cannot map */
 	if (got) {
