@@ -1463,6 +1463,7 @@ struct block {
 	char name[128];
 	long timeout_ms;
 	int verifier_clean, leak_check;
+	int caller_errors_same;	/* caller_errors must not change (V4) */
 	char **lines;
 	int *linenos;
 	int n;
@@ -1475,12 +1476,33 @@ static int open_dev(void)
 	return open(p, O_RDWR);
 }
 
+/* The driver's caller_errors counter, or -1 when it cannot be read. */
+static long long read_caller_errors(void)
+{
+	struct sysdma_stats st;
+	long long v = -1;
+	int fd = open_dev();
+
+	if (fd < 0)
+		return -1;
+	memset(&st, 0, sizeof(st));
+	if (!ioctl(fd, SYSDMA_IOC_STATS, &st) &&
+	    st.count > SYSDMA_STAT_CALLER_ERRORS)
+		v = (long long)st.v[SYSDMA_STAT_CALLER_ERRORS];
+	close(fd);
+	return v;
+}
+
 /*
  * After a scenario: no request left in flight, no channel left claimed,
- * faults cleared, and (unless allowed) no verifier violation.
+ * faults cleared, (unless allowed) no verifier violation and (unless the
+ * scenario expects some) no caller error counted by the driver: the
+ * adapter refuses a double channel free (V4) or a misplaced flush (H2)
+ * and counts it, nothing else shows it.
  */
-static int post_checks(struct block *b, const uint32_t *v0)
+static int post_checks(struct block *b, const uint32_t *v0, long long ce0)
 {
+	long long ce1;
 	struct sysdma_stats st;
 	int fd, ch, bad = 0, n;
 	long t0 = now_ms();
@@ -1503,6 +1525,15 @@ static int post_checks(struct block *b, const uint32_t *v0)
 				break;
 			}
 			usleep(2000);
+		}
+		ce1 = read_caller_errors();
+		/* the module was reloaded (rmmod scenarios): counted anew */
+		if (ce1 >= 0 && ce1 < ce0)
+			ce0 = 0;
+		if (b->caller_errors_same && ce0 >= 0 && ce1 >= 0 && ce1 != ce0) {
+			printf("@@fail L0 post: the driver counted %lld caller error(s) during the scenario (caller_errors %lld -> %lld; see the kernel log; a scenario that provokes them sets [expect-stats] caller_errors)\n",
+			       ce1 - ce0, ce0, ce1);
+			bad = 1;
 		}
 		for (ch = 0; ch < SYSDMA_MAX_CHANNELS; ch++) {
 			memset(&f, 0, sizeof(f));
@@ -1557,10 +1588,12 @@ static int run_block(struct block *b, int verbose)
 	long t0 = now_ms(), ms;
 	pid_t pid;
 	int st = 0, result, i, timed_out = 0;
+	long long ce0;
 
 	printf("@@begin %s\n", b->name);
 	fflush(stdout);
 	kmsg("sysdma-run: begin %s\n", b->name);
+	ce0 = read_caller_errors();
 	if (!bar_open(err, sizeof(err)))
 		snap_verifier(v0);
 	else
@@ -1622,7 +1655,7 @@ static int run_block(struct block *b, int verbose)
 	result = timed_out || !WIFEXITED(st) || WEXITSTATUS(st) != 0;
 	if (!timed_out && WIFSIGNALED(st))
 		printf("@@fail L0 crash: sysdmactl died with signal %d\n", WTERMSIG(st));
-	if (post_checks(b, v0))
+	if (post_checks(b, v0, ce0))
 		result = 1;
 out:
 	ms = now_ms() - t0;
@@ -1676,6 +1709,8 @@ static int read_file(const char *path, struct block **blocks, int *nblocks)
 			cur->timeout_ms = atol(get_str(&c, "timeout_ms", "10000"));
 			cur->verifier_clean = strcmp(get_str(&c, "verifier", "clean"), "any") != 0;
 			cur->leak_check = strcmp(get_str(&c, "leak_check", "yes"), "no") != 0;
+			cur->caller_errors_same =
+				strcmp(get_str(&c, "caller_errors", "unchanged"), "any") != 0;
 			continue;
 		}
 		if (!strcmp(c.op, "end")) {
@@ -1697,6 +1732,7 @@ static int read_file(const char *path, struct block **blocks, int *nblocks)
 			cur->timeout_ms = 10000;
 			cur->verifier_clean = 1;
 			cur->leak_check = 1;
+			cur->caller_errors_same = 1;
 		}
 		cur->lines = realloc(cur->lines, sizeof(char *) * (cur->n + 1));
 		cur->linenos = realloc(cur->linenos, sizeof(int) * (cur->n + 1));
