@@ -76,7 +76,7 @@ static void test_compile(void)
 		"[shell]\ncmd = echo \"hi\" there\n");
 	g_autofree char *out = scn_compile(s, "inst", 1, NULL);
 	const char *want =
-		"scenario name=\"inst\" timeout_ms=10000 verifier=clean leak_check=yes\n"
+		"scenario name=\"inst\" timeout_ms=10000 verifier=clean leak_check=yes caller_errors=unchanged\n"
 		"fault L=3 ch=0 mode=slow sticky=yes slow_rate=1M\n"
 		"submit L=8 req=a dir=m2m len=64K channel=0 flags=sg|hold_program seed=7\n"
 		"wait-bytes L=14 req=a min=16K\n"
