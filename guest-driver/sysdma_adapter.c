@@ -110,6 +110,21 @@ void sdma_adapter_shutdown(struct sdma_adapter *ad)
 		del_timer_sync(&ad->ch[i].poll);
 }
 
+/*
+ * Removal or reset begins: grant no channel any more (H4), so that a
+ * context still queued stays queued and its request ends through Cancel()
+ * returning TRUE (K2) instead of being programmed while everything is
+ * being aborted.  New allocations fail with NO_SUCH_DEVICE.
+ */
+void sdma_adapter_stop(struct sdma_adapter *ad)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ad->lock, flags);
+	ad->dead = true;
+	spin_unlock_irqrestore(&ad->lock, flags);
+}
+
 /* After a device reset: accept allocations again. */
 void sdma_adapter_restart(struct sdma_adapter *ad)
 {

@@ -129,6 +129,7 @@ int sdma_adapter_init(struct sdma_adapter *ad, struct device *dev,
 		      void __iomem *regs, unsigned int nr_channels,
 		      u32 max_xfer, bool has_sg,
 		      void (*kick)(struct sdma_adapter *ad));
+void sdma_adapter_stop(struct sdma_adapter *ad);
 void sdma_adapter_shutdown(struct sdma_adapter *ad);
 void sdma_adapter_restart(struct sdma_adapter *ad);
 

@@ -210,6 +210,8 @@ static void sdma_quiesce(struct sdma_dev *sd)
 	down_write(&sd->gate);
 	sd->dead = true;
 	up_write(&sd->gate);
+	/* no channel may be granted while the requests are being aborted */
+	sdma_adapter_stop(&sd->adapter);
 	sdma_abort_all(sd, SDMA_STATUS_NO_SUCH_DEVICE);
 	flush_workqueue(sd->wq);
 	sdma_adapter_shutdown(&sd->adapter);
