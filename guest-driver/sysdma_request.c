@@ -369,10 +369,11 @@ static void sdma_req_timer_fn(struct timer_list *t)
 /* ---- R3: the transfer-complete callback --------------------------------- */
 
 static void sdma_req_finish_transfer(struct sdma_req *req,
-				     enum sdma_status status, bool force)
+				     enum sdma_status status, bool force,
+				     u32 path)
 {
 	/* R2: nothing special to do if cancel or timeout got there first */
-	sdma_req_begin_completion(req, status, force, SYSDMA_PATH_DMA);
+	sdma_req_begin_completion(req, status, force, path);
 	/* K10: record the exact number of bytes transferred */
 	req->information = sdma_txn_get_bytes_transferred(req->txn);
 	sdma_req_attempt_completion(req, true);
@@ -422,7 +423,7 @@ static void sdma_req_evt_transfer_complete(struct sdma_txn *txn,
 			force = false;
 		}
 	}
-	sdma_req_finish_transfer(req, status, force);
+	sdma_req_finish_transfer(req, status, force, SYSDMA_PATH_DMA);
 }
 
 /*
@@ -455,7 +456,7 @@ static void sdma_req_evt_dpc(struct sdma_txn *txn, void *context)
 			force = false;
 		}
 	}
-	sdma_req_finish_transfer(req, status, force);
+	sdma_req_finish_transfer(req, status, force, SYSDMA_PATH_DMA);
 }
 
 /* ---- K4: EvtProgramDma --------------------------------------------------- */
@@ -502,9 +503,15 @@ static bool sdma_req_evt_program_dma(struct sdma_txn *txn, void *context,
 		 * The cancel routine may not have begun completion yet: the
 		 * status is the cancel's (CANCELLED, or NO_SUCH_DEVICE for an
 		 * abort), set with the cancelled flag UnmarkCancelable saw.
+		 * When this side is R2's first, the path says so: cancel-k4
+		 * (the cancel routine then neither cancels nor stops).
 		 */
 		sdma_req_finish_transfer(req, READ_ONCE(req->cancel_status),
-					 false);
+					 false,
+					 READ_ONCE(req->cancel_status) ==
+					 SDMA_STATUS_NO_SUCH_DEVICE ?
+					 SYSDMA_PATH_ABORT :
+					 SYSDMA_PATH_CANCEL_K4);
 		return false;
 	}
 

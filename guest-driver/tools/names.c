@@ -56,6 +56,7 @@ static const char *const paths[] = {
 	[SYSDMA_PATH_CANCEL_K2] = "cancel-k2",
 	[SYSDMA_PATH_CANCEL_STOP] = "cancel-stop",
 	[SYSDMA_PATH_TIMEOUT] = "timeout", [SYSDMA_PATH_ABORT] = "abort",
+	[SYSDMA_PATH_CANCEL_K4] = "cancel-k4",
 };
 
 const char *path_name(unsigned int p)

@@ -664,7 +664,8 @@ static int op_expect(struct ctx *x, struct cmd *c)
 		else if (q->error == ETIMEDOUT && q->path != SYSDMA_PATH_TIMEOUT)
 			why = "ETIMEDOUT not completed by the timer path (R2: the first to begin completion sets the status)";
 		else if (q->error == ECANCELED && q->path != SYSDMA_PATH_CANCEL_K2 &&
-			 q->path != SYSDMA_PATH_CANCEL_STOP && q->path != SYSDMA_PATH_ABORT)
+			 q->path != SYSDMA_PATH_CANCEL_STOP &&
+			 q->path != SYSDMA_PATH_CANCEL_K4 && q->path != SYSDMA_PATH_ABORT)
 			why = "ECANCELED not completed by a cancel path";
 		else if (q->path == SYSDMA_PATH_CANCEL_K2 && q->transfers == 0 && q->bytes)
 			why = "cancelled before any transfer (K2) but bytes moved";

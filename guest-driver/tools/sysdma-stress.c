@@ -69,7 +69,7 @@ static unsigned long failures;
 static struct {
 	unsigned long ok, cancelled, timedout, eio, other;
 	unsigned long busy, faults, unarmed, holds, cancels, immediate, races;
-	unsigned long path[6];
+	unsigned long path[SYSDMA_PATH_CANCEL_K4 + 1];
 	unsigned long long bytes;
 } tally;
 
@@ -526,7 +526,7 @@ static void check_result(struct slot *sl, const struct sysdma_result *r)
 		fail("%s: result id %llu", what, (unsigned long long)r->id);
 	if (r->bytes > s->len)
 		fail("%s: bytes %llu > len", what, (unsigned long long)r->bytes);
-	if (r->path < SYSDMA_PATH_DMA || r->path > SYSDMA_PATH_ABORT)
+	if (r->path < SYSDMA_PATH_DMA || r->path > SYSDMA_PATH_CANCEL_K4)
 		fail("%s: path %u", what, r->path);
 	else
 		tally.path[r->path]++;
@@ -541,7 +541,8 @@ static void check_result(struct slot *sl, const struct sysdma_result *r)
 	if (r->reserved[0] || r->reserved[1])
 		fail("%s: reserved fields not zero", what);
 	if ((r->path == SYSDMA_PATH_CANCEL_K2 ||
-	     r->path == SYSDMA_PATH_CANCEL_STOP) && !sl->cancelled)
+	     r->path == SYSDMA_PATH_CANCEL_STOP ||
+	     r->path == SYSDMA_PATH_CANCEL_K4) && !sl->cancelled)
 		fail("%s: path %u (cancel) but never cancelled", what, r->path);
 	if (r->path == SYSDMA_PATH_TIMEOUT && !timed)
 		fail("%s: path timeout without a timeout", what);
@@ -560,7 +561,8 @@ static void check_result(struct slot *sl, const struct sysdma_result *r)
 		if (!sl->cancelled)
 			fail("%s: ECANCELED but never cancelled", what);
 		if (r->path != SYSDMA_PATH_CANCEL_K2 &&
-		    r->path != SYSDMA_PATH_CANCEL_STOP)
+		    r->path != SYSDMA_PATH_CANCEL_STOP &&
+		    r->path != SYSDMA_PATH_CANCEL_K4)
 			fail("%s: ECANCELED with path %u", what, r->path);
 		break;
 	case ETIMEDOUT:
@@ -978,12 +980,14 @@ int main(int argc, char **argv)
 			fail("device verifier: VERIFY_TOTAL %u (before the run)", vt1);
 	}
 	printf("sysdma-stress: seed %llu: %lu requests in %.2f s: ok %lu, cancelled %lu, timedout %lu, eio %lu, other %lu; "
-	       "paths dma %lu, cancel-k2 %lu, cancel-stop %lu, timeout %lu; "
+	       "paths dma %lu, cancel-k2 %lu, cancel-stop %lu, cancel-k4 %lu, timeout %lu; "
 	       "%lu cancels (%lu immediate), %lu races, %lu holds, %lu faults (%lu not armed), %lu EBUSY; "
 	       "%llu transfers, %llu channel waits, %llu irqs (%llu spurious), %llu bytes; verifier %u; %s\n",
 	       (unsigned long long)seed, collected, (t1 - t0) / 1e9,
 	       tally.ok, tally.cancelled, tally.timedout, tally.eio, tally.other,
-	       tally.path[1], tally.path[2], tally.path[3], tally.path[4],
+	       tally.path[SYSDMA_PATH_DMA], tally.path[SYSDMA_PATH_CANCEL_K2],
+	       tally.path[SYSDMA_PATH_CANCEL_STOP], tally.path[SYSDMA_PATH_CANCEL_K4],
+	       tally.path[SYSDMA_PATH_TIMEOUT],
 	       tally.cancels, tally.immediate, tally.races, tally.holds,
 	       tally.faults, tally.unarmed, tally.busy,
 	       (unsigned long long)D(SYSDMA_STAT_TRANSFERS),

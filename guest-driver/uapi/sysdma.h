@@ -85,6 +85,8 @@ struct sysdma_submit {
 #define SYSDMA_PATH_CANCEL_STOP	3	/* cancel, StopSystemTransfer */
 #define SYSDMA_PATH_TIMEOUT	4	/* timer, StopSystemTransfer (R5) */
 #define SYSDMA_PATH_ABORT	5	/* device removed / reset / close */
+/* cancel seen by EvtProgramDma (K4): nothing programmed, DmaCompletedFinal */
+#define SYSDMA_PATH_CANCEL_K4	6
 
 struct sysdma_result {
 	__u64 id;		/* in */

@@ -303,7 +303,7 @@ static const char *const errno_names[] = {
 	"EALREADY", "ENXIO", "EINTR", "ESRCH", NULL,
 };
 static const char *const path_names[] = {
-	"none", "dma", "cancel-k2", "cancel-stop", "timeout", "abort", NULL,
+	"none", "dma", "cancel-k2", "cancel-stop", "timeout", "abort", "cancel-k4", NULL,
 };
 static const char *const flag_names[] = {
 	"none", "nowait_channel", "nowait", "no_callback", "sg", "hold_channel",
@@ -341,7 +341,7 @@ gboolean scn_value_valid(VType t, const char *v, const char **expected)
 		*expected = "errno names joined by '|' (e.g. 0|ETIMEDOUT)";
 		return words_valid(v, errno_names, "|");
 	case V_PATHSET:
-		*expected = "dma, cancel-k2, cancel-stop, timeout or abort, joined by '|'";
+		*expected = "dma, cancel-k2, cancel-stop, timeout, abort or cancel-k4, joined by '|'";
 		return words_valid(v, path_names, "|");
 	case V_DIR:
 		*expected = "m2m, m2p or p2m";
