@@ -30,8 +30,7 @@ static unsigned long read_hex(const char *dir, const char *file)
 	return strtoul(buf, NULL, 16);
 }
 
-/* The sysfs folder of the first sysdma function into @p; 0 or -1. */
-static int find_device(char *p, size_t plen, char *err, size_t errlen)
+int sysdma_find_device(char *p, size_t plen, char *err, size_t errlen)
 {
 	struct dirent *d;
 	DIR *dir;
@@ -65,7 +64,7 @@ volatile uint32_t *sysdma_map_bar0(int enable, char *err, size_t errlen)
 	void *m;
 	int f;
 
-	if (find_device(p, sizeof(p), err, errlen))
+	if (sysdma_find_device(p, sizeof(p), err, errlen))
 		return NULL;
 	if (enable) {
 		snprintf(q, sizeof(q), "%s/enable", p);

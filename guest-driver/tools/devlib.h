@@ -10,6 +10,12 @@
 #include <stdint.h>
 
 /*
+ * The sysfs folder of the first sysdma PCI function
+ * (/sys/bus/pci/devices/<bdf>) into @p: 0, or -1 with a message in @err.
+ */
+int sysdma_find_device(char *p, size_t plen, char *err, size_t errlen);
+
+/*
  * Find the sysdma PCI function in sysfs and map its BAR0 (after writing 1
  * to its "enable" file when @enable, for use without a bound driver).
  * Checks the ID register.  While the driver owns the BAR this needs the

@@ -12,7 +12,6 @@
  *                                bytes, balanced counters, works after
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -25,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/sysdma.h>
+#include "devlib.h"
 #include "sysdma_regs.h"
 
 #define PAGE		4096
@@ -756,43 +756,6 @@ static int sysfs_write(const char *path, const char *v)
 	return ret;
 }
 
-static int find_bdf(char *out, size_t n)
-{
-	const char *base = "/sys/bus/pci/devices";
-	char p[512], buf[32];
-	struct dirent *d;
-	FILE *f;
-	DIR *dir = opendir(base);
-
-	if (!dir)
-		return -1;
-	while ((d = readdir(dir))) {
-		unsigned long v = 0, dv = 0;
-
-		if (d->d_name[0] == '.')
-			continue;
-		snprintf(p, sizeof(p), "%s/%s/vendor", base, d->d_name);
-		f = fopen(p, "r");
-		if (f && fgets(buf, sizeof(buf), f))
-			v = strtoul(buf, NULL, 16);
-		if (f)
-			fclose(f);
-		snprintf(p, sizeof(p), "%s/%s/device", base, d->d_name);
-		f = fopen(p, "r");
-		if (f && fgets(buf, sizeof(buf), f))
-			dv = strtoul(buf, NULL, 16);
-		if (f)
-			fclose(f);
-		if (v == SYSDMA_PCI_VENDOR_ID && dv == SYSDMA_PCI_DEVICE_ID) {
-			snprintf(out, n, "%s/%s", base, d->d_name);
-			closedir(dir);
-			return 0;
-		}
-	}
-	closedir(dir);
-	return -1;
-}
-
 static int test_removal(void)
 {
 	struct sysdma_submit s;
@@ -800,12 +763,12 @@ static int test_removal(void)
 	struct sysdma_stats st;
 	struct sysdma_query q;
 	struct sysdma_fault flt;
-	char bdf[300], p[340];
+	char bdf[300], p[340], err[300];
 	uint64_t held, done_id, unknown = 0x7fffffffffffull;
 	static unsigned char b[PAGE];
 
-	if (find_bdf(bdf, sizeof(bdf)))
-		die("no sysdma PCI device");
+	if (sysdma_find_device(bdf, sizeof(bdf), err, sizeof(err)))
+		die("%s", err);
 	held = held_request(fd, SYSDMA_ANY_CHANNEL);
 	tap(held != 0, "a request held for a channel");
 	s = m2m(4096);
@@ -947,21 +910,15 @@ static int wait_query(int f, uint64_t id, uint32_t held, uint32_t qstate,
  * iomem=relaxed while the driver is bound).  Without BAR access: wait
  * 100 ms (12 KiB at 32 MiB/s take well under a millisecond).
  */
-static int wait_stalled(const char *bdf, int ch)
+static int wait_stalled(int ch)
 {
-	char p[340];
 	volatile uint32_t *bar;
-	int f, i, ret = -1;
+	char err[600];
+	int i, ret = -1;
 
-	snprintf(p, sizeof(p), "%s/resource0", bdf);
-	f = open(p, O_RDONLY | O_SYNC);
-	bar = f < 0 ? MAP_FAILED : mmap(NULL, SYSDMA_BAR_SIZE, PROT_READ,
-					MAP_SHARED, f, 0);
-	if (f >= 0)
-		close(f);
-	if (bar == MAP_FAILED) {
-		printf("# no BAR access (%s): waiting 100 ms instead\n",
-		       strerror(errno));
+	bar = sysdma_map_bar0(0, err, sizeof(err));
+	if (!bar) {
+		printf("# no BAR access (%s): waiting 100 ms instead\n", err);
 		usleep(100000);
 		return 0;
 	}
@@ -1022,12 +979,12 @@ static int test_reset(void)
 	struct rreq q[NREQ];
 	struct sysdma_result r;
 	struct sysdma_stats st0, st;
-	char bdf[300], p[340];
+	char bdf[300], p[340], err[300];
 	int f2 = xfd(), i, ok;
 	const uint32_t stall_at = 3 * 4096 + 100;
 
-	if (find_bdf(bdf, sizeof(bdf)))
-		die("no sysdma PCI device");
+	if (sysdma_find_device(bdf, sizeof(bdf), err, sizeof(err)))
+		die("%s", err);
 	nch = probe_channels();
 	if (nch < 4)
 		die("--reset needs 4 channels (has %d)", nch);
@@ -1073,7 +1030,7 @@ static int test_reset(void)
 				i == SLOW ? 1 : 0),
 		    "... in flight, at %s", q[i].held ? "its hold" : "its state");
 	}
-	tap(!wait_stalled(bdf, 0), "... ch0 STATUS shows STALLED");
+	tap(!wait_stalled(0), "... ch0 STATUS shows STALLED");
 
 	snprintf(p, sizeof(p), "%s/reset", bdf);
 	tap(!sysfs_write(p, "1"), "function reset (%s)", p);
