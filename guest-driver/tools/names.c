@@ -69,6 +69,18 @@ const char *path_name(unsigned int p)
 	return buf;
 }
 
+/* "dma, cancel-k2, ...": every path name, for error messages */
+const char *path_names(void)
+{
+	static char buf[128];
+	size_t i, n = 0;
+
+	for (i = 1; i < sizeof(paths) / sizeof(paths[0]) && n < sizeof(buf); i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", i > 1 ? ", " : "",
+			      paths[i]);
+	return buf;
+}
+
 int parse_path(const char *s, unsigned int *p)
 {
 	unsigned int i;

@@ -597,7 +597,8 @@ static int op_expect(struct ctx *x, struct cmd *c)
 	if (s) {
 		ok = in_set(s, "path", parse_path_int, (int)r->res.path, &bad);
 		if (bad)
-			return cmd_error(x, c, "path='%s': expected dma, cancel-k2, cancel-stop, timeout, abort joined by '|'", s);
+			return cmd_error(x, c, "path='%s': expected %s joined by '|'",
+					 s, path_names());
 		if (!ok) {
 			fail(x, c, "req %s: path: expected %s, got %s", r->name, s,
 			     path_name(r->res.path));

@@ -86,6 +86,7 @@ int reg_offset(const char *name, int ch, uint32_t *off);
 const char *errno_name(int e);
 int parse_errno(const char *s, int *e);
 const char *path_name(unsigned int p);
+const char *path_names(void);
 int parse_path(const char *s, unsigned int *p);
 int parse_dir(const char *s, unsigned int *d);
 int parse_flags(const char *s, unsigned int *f);
