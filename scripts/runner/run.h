@@ -32,6 +32,7 @@ typedef struct {
 	const char *top;	/* source tree (scripts/boot) */
 	const char *build;	/* build dir (initramfs.cpio.gz) */
 	const char *initrd;	/* NULL = $build/initramfs.cpio.gz */
+	const char *kernel;	/* NULL = the set-up kernel */
 	const char *trace;	/* SYSDMA_TRACE pattern or NULL */
 	int vm_timeout;		/* 0 = computed */
 	gboolean verbose;

@@ -21,7 +21,7 @@
 
 static char **filters;
 static int opt_seed = -1, opt_repeat = 1, opt_vm_timeout, opt_jobs = 2;
-static char *opt_shard, *opt_junit, *opt_trace, *opt_initrd;
+static char *opt_shard, *opt_junit, *opt_trace, *opt_initrd, *opt_kernel;
 static gboolean opt_list, opt_tap, opt_verbose, opt_keep, opt_compile, opt_check;
 
 static GOptionEntry entries[] = {
@@ -35,6 +35,7 @@ static GOptionEntry entries[] = {
 	{ "junit", 0, 0, G_OPTION_ARG_FILENAME, &opt_junit, "Write a JUnit XML report", "FILE" },
 	{ "trace", 't', 0, G_OPTION_ARG_STRING, &opt_trace, "QEMU trace events (e.g. 'sysdma_*'), shown on failure", "PATTERN" },
 	{ "initrd", 0, 0, G_OPTION_ARG_FILENAME, &opt_initrd, "Base initramfs (default $SYSDMA_BUILD/initramfs.cpio.gz)", "FILE" },
+	{ "kernel", 0, 0, G_OPTION_ARG_FILENAME, &opt_kernel, "Guest kernel, vmlinux or bzImage (default: Debian's, from set-up)", "FILE" },
 	{ "vm-timeout", 0, 0, G_OPTION_ARG_INT, &opt_vm_timeout, "Hard limit per VM in seconds (default: sum of the scenario timeouts + 30)", "S" },
 	{ "compile", 0, 0, G_OPTION_ARG_NONE, &opt_compile, "Print the compiled guest steps and exit", NULL },
 	{ "check", 0, 0, G_OPTION_ARG_NONE, &opt_check, "Only parse and validate the scenarios", NULL },
@@ -181,8 +182,9 @@ static gint cmp_jobs(gconstpointer a, gconstpointer b)
 
 static char *replay_cmd(const char *argv0, RunConfig *cfg, Instance *in)
 {
-	return g_strdup_printf("SYSDMA_BUILD=%s %s%s%s --seed %u --filter '%s' %s", cfg->build,
+	return g_strdup_printf("SYSDMA_BUILD=%s %s%s%s%s%s --seed %u --filter '%s' %s", cfg->build,
 			       argv0, cfg->initrd ? " --initrd " : "", cfg->initrd ? cfg->initrd : "",
+			       cfg->kernel ? " --kernel " : "", cfg->kernel ? cfg->kernel : "",
 			       in->run_seed, in->scn->name, in->scn->path);
 }
 
@@ -225,6 +227,7 @@ int main(int argc, char **argv)
 	cfg.top = find_top(argv[0]);
 	cfg.build = find_build(cfg.top);
 	cfg.initrd = opt_initrd;
+	cfg.kernel = opt_kernel;
 	cfg.trace = opt_trace;
 	cfg.vm_timeout = opt_vm_timeout;
 	cfg.verbose = opt_verbose;

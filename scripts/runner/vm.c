@@ -429,6 +429,10 @@ static GSubprocess *spawn_boot(RunConfig *cfg, Ctl *ctl, const char *steps,
 	g_ptr_array_add(argv, g_strdup_printf("%d", timeout));
 	g_ptr_array_add(argv, g_strdup("--qmp"));
 	g_ptr_array_add(argv, g_strdup(ctl->qmp_path));
+	if (cfg->kernel) {
+		g_ptr_array_add(argv, g_strdup("--kernel"));
+		g_ptr_array_add(argv, g_strdup(cfg->kernel));
+	}
 	if (cfg->initrd) {
 		g_ptr_array_add(argv, g_strdup("--initrd"));
 		g_ptr_array_add(argv, g_strdup(cfg->initrd));
