@@ -22,10 +22,12 @@
 static char **filters;
 static int opt_seed = -1, opt_repeat = 1, opt_vm_timeout, opt_jobs = 2;
 static char *opt_shard, *opt_junit, *opt_trace, *opt_initrd, *opt_kernel;
+static gboolean opt_list_instances;
 static gboolean opt_list, opt_tap, opt_verbose, opt_keep, opt_compile, opt_check;
 
 static GOptionEntry entries[] = {
 	{ "list", 'l', 0, G_OPTION_ARG_NONE, &opt_list, "List the scenarios (name, rules, file) and exit", NULL },
+	{ "list-instances", 0, 0, G_OPTION_ARG_NONE, &opt_list_instances, "Print the instances this run (or --shard) would run, one per line, and exit", NULL },
 	{ "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters, "Only scenarios whose name matches GLOB (repeatable)", "GLOB" },
 	{ "seed", 's', 0, G_OPTION_ARG_INT, &opt_seed, "Seed of the random values (default: random, printed)", "N" },
 	{ "repeat", 'r', 0, G_OPTION_ARG_INT, &opt_repeat, "Run every scenario N times (seeds N, N+1, ...)", "N" },
@@ -312,6 +314,11 @@ int main(int argc, char **argv)
 	for (guint i = 0; i < insts->len; i++)
 		if ((int)(i % (guint)shard_n) == shard_i - 1)
 			g_ptr_array_add(mine, g_ptr_array_index(insts, i));
+	if (opt_list_instances) {
+		for (guint i = 0; i < mine->len; i++)
+			printf("%s\n", ((Instance *)g_ptr_array_index(mine, i))->name);
+		return 0;
+	}
 	if (opt_compile) {
 		for (guint i = 0; i < mine->len; i++)
 			fputs(((Instance *)g_ptr_array_index(mine, i))->steps, stdout);
