@@ -460,8 +460,16 @@ static GSubprocess *spawn_boot(RunConfig *cfg, Ctl *ctl, const char *steps,
 	}
 	g_ptr_array_add(argv, NULL);
 	g_subprocess_launcher_setenv(l, "SYSDMA_BUILD", cfg->build, TRUE);
-	if (cfg->trace)
-		g_subprocess_launcher_setenv(l, "SYSDMA_TRACE", cfg->trace, TRUE);
+	if (cfg->trace || cfg->traced)
+		g_subprocess_launcher_setenv(l, "SYSDMA_TRACE", cfg->trace ? cfg->trace : "sysdma_*",
+					     TRUE);
+	if (cfg->traced) {
+		/* the device's trace into its own file; the driver's tracepoints */
+		g_autofree char *tf = g_strconcat(results, ".qemu-trace", NULL);
+
+		g_subprocess_launcher_setenv(l, "SYSDMA_TRACE_FILE", tf, TRUE);
+		g_ptr_array_insert(argv, 1, g_strdup("--trace-driver"));
+	}
 	g_subprocess_launcher_set_stdout_file_path(l, bootlog);
 	g_subprocess_launcher_set_stderr_file_path(l, bootlog);
 	if (cfg->verbose) {
@@ -643,6 +651,13 @@ int vm_run_group(RunConfig *cfg, GPtrArray *instances, const char *device,
 			g_autofree char *res = file_text(results);
 
 			report_parse_results(todo, res, vm);
+			if (cfg->traced) {
+				g_autofree char *tf = g_strconcat(results, ".qemu-trace", NULL);
+
+				timeline_write_vm(cfg->timeline_dir ? cfg->timeline_dir :
+						  cfg->fail_timeline_dir, todo, res, tf,
+						  !cfg->timeline_dir);
+			}
 		}
 		for (guint i = 0; i < todo->len; i++) {
 			Instance *in = g_ptr_array_index(todo, i);
