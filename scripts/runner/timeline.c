@@ -3,15 +3,18 @@
  * One timeline per scenario instance: the device's trace events (QEMU's
  * log backend, -msg timestamp=on: host time in microseconds at the moment
  * QEMU traced them) and the driver's tracepoints (the guest's tracefs,
- * trace_clock "local", seconds since the guest booted) on one time axis.
+ * trace_clock "global", seconds since the guest booted) on one time axis.
  *
  * Alignment: the driver's sysdma_program fires right after its START write
  * and the device traces sysdma_start while handling that very write (TCG
  * runs the MMIO handler synchronously in the vCPU thread), so the k-th
  * program and the k-th device START of each channel are the same moment
- * up to a few microseconds.  The guest clock is shifted by the median of
- * (device - guest) over those pairs.  Origin (t = 0): the instance's
- * "sysdma-run: begin" kernel log line (printk uses the same local clock).
+ * up to a few microseconds.  Each program is paired with the nearest START
+ * of its channel (after a rough median offset) and guest times are
+ * interpolated between the pairs, so a drift between the clocks does not
+ * add up.  Origin (t = 0): the instance's
+ * "sysdma-run: begin" kernel log line, taken from the trace itself (the
+ * printk:console event; the dmesg's own timestamps are on another clock).
  *
  * Output, per instance: NAME.json (Chrome / Perfetto trace-event format,
  * built with json-glib) and NAME.html (a self-contained SVG rendering, no
@@ -120,6 +123,7 @@ static void parse_guest(const char *results, GPtrArray *raw, GHashTable *marks)
 {
 	g_auto(GStrv) lines = g_strsplit(results, "\n", -1);
 	int section = 0;	/* 1: trace, 2: dmesg */
+	gboolean trace_marks = FALSE;	/* markers in the trace: ignore the dmesg's */
 
 	for (int i = 0; lines[i]; i++) {
 		char *l = lines[i], *ev;
@@ -131,6 +135,23 @@ static void parse_guest(const char *results, GPtrArray *raw, GHashTable *marks)
 		}
 		if (!strcmp(l, "@@sysdma-dmesg")) {
 			section = 2;
+			continue;
+		}
+		if (section == 1 && (ev = strstr(l, ": console: sysdma-run: "))) {
+			/* the kernel log's markers, on the trace's own clock */
+			char *p = ev, *m = ev + 23;
+			double t;
+
+			while (p > l && p[-1] != ' ')
+				p--;
+			t = g_ascii_strtod(p, NULL);
+			if (g_str_has_prefix(m, "begin "))
+				g_hash_table_insert(marks, g_strconcat("b:", g_strstrip(m + 6), NULL),
+						    g_memdup2(&t, sizeof(t)));
+			else if (g_str_has_prefix(m, "end "))
+				g_hash_table_insert(marks, g_strconcat("e:", g_strstrip(m + 4), NULL),
+						    g_memdup2(&t, sizeof(t)));
+			trace_marks = TRUE;
 			continue;
 		}
 		if (section == 1 && (ev = strstr(l, ": sysdma_"))) {
@@ -147,7 +168,7 @@ static void parse_guest(const char *results, GPtrArray *raw, GHashTable *marks)
 			r->name = g_strndup(ev + 9, name_end - ev - 9);
 			r->args = g_strdup(g_strstrip(name_end + 1));
 			g_ptr_array_add(raw, r);
-		} else if (section == 2 && l[0] == '[') {
+		} else if (section == 2 && l[0] == '[' && !trace_marks) {
 			char *m = strstr(l, "sysdma-run: begin "), *e = strstr(l, "sysdma-run: end ");
 			double t = g_ascii_strtod(l + 1, NULL);
 
@@ -168,10 +189,26 @@ static gint cmp_double(gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y;
 }
 
-/* device - guest, from the k-th program / START pairs of each channel */
-static gboolean align(GPtrArray *raw, double *offset, int *pairs)
+/* Alignment pairs: guest time of a driver program, device time of its START */
+typedef struct {
+	double g, d;
+} Pair;
+
+static gint cmp_pair(gconstpointer a, gconstpointer b)
+{
+	return cmp_double(&((const Pair *)a)->g, &((const Pair *)b)->g);
+}
+
+/*
+ * A rough offset from the k-th program / START of each channel (median),
+ * then each program is paired with the device START on its channel nearest
+ * to it under that offset (within 200 ms): a START the driver did not
+ * write (a raw register poke) cannot shift the pairing.
+ */
+static GArray *align(GPtrArray *raw, double *rough)
 {
 	g_autoptr(GArray) d = g_array_new(FALSE, FALSE, sizeof(double));
+	GArray *pairs = g_array_new(FALSE, FALSE, sizeof(Pair));
 
 	for (int ch = 0; ch < 8; ch++) {
 		g_autoptr(GArray) dev = g_array_new(FALSE, FALSE, sizeof(double));
@@ -192,12 +229,67 @@ static gboolean align(GPtrArray *raw, double *offset, int *pairs)
 			g_array_append_val(d, v);
 		}
 	}
-	*pairs = (int)d->len;
 	if (!d->len)
-		return FALSE;
+		return pairs;
 	g_array_sort(d, cmp_double);
-	*offset = g_array_index(d, double, d->len / 2);
-	return TRUE;
+	*rough = g_array_index(d, double, d->len / 2);
+	for (guint i = 0; i < raw->len; i++) {
+		Raw *r = g_ptr_array_index(raw, i);
+		long ch;
+		double best = 0.2;
+		Pair p = { 0, 0 };
+
+		if (!r->guest || strcmp(r->name, "program"))
+			continue;
+		ch = arg_long(r->args, "ch", -1);
+		for (guint j = 0; j < raw->len; j++) {
+			Raw *q = g_ptr_array_index(raw, j);
+			double dist;
+
+			if (q->guest || strcmp(q->name, "start") || dev_channel(q->args) != ch)
+				continue;
+			dist = fabs(q->t - (r->t + *rough));
+			if (dist < best) {
+				best = dist;
+				p.g = r->t;
+				p.d = q->t;
+			}
+		}
+		if (best < 0.2)
+			g_array_append_val(pairs, p);
+	}
+	g_array_sort(pairs, cmp_pair);
+	return pairs;
+}
+
+/* A guest time on the device clock: interpolated between the pairs around
+ * it (the two clocks may run at slightly different rates), the nearest
+ * pair's offset outside them, @rough without pairs. */
+static double to_device(GArray *pairs, double rough, double g)
+{
+	guint lo = 0, hi;
+
+	if (!pairs->len)
+		return g + rough;
+	hi = pairs->len - 1;
+	if (g <= g_array_index(pairs, Pair, 0).g)
+		return g + g_array_index(pairs, Pair, 0).d - g_array_index(pairs, Pair, 0).g;
+	if (g >= g_array_index(pairs, Pair, hi).g)
+		return g + g_array_index(pairs, Pair, hi).d - g_array_index(pairs, Pair, hi).g;
+	while (hi - lo > 1) {
+		guint mid = (lo + hi) / 2;
+
+		if (g_array_index(pairs, Pair, mid).g <= g)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	{
+		Pair a = g_array_index(pairs, Pair, lo), b = g_array_index(pairs, Pair, hi);
+		double f = b.g > a.g ? (g - a.g) / (b.g - a.g) : 0;
+
+		return a.d + f * (b.d - a.d);
+	}
 }
 
 static Ev *ev_add(GPtrArray *evs, double ts, char ph, int pid, int tid, const char *cat,
@@ -254,8 +346,8 @@ static gint cmp_ev(gconstpointer a, gconstpointer b)
 	return (x->ph == 'E' ? 0 : 1) - (y->ph == 'E' ? 0 : 1);
 }
 
-static void build_events(GPtrArray *raw, double offset, double t0, double t1,
-			 GPtrArray *evs, GHashTable *tracks)
+static void build_events(GPtrArray *raw, GArray *pairs, double rough, double t0,
+			 double t1, GPtrArray *evs, GHashTable *tracks)
 {
 	g_autoptr(GHashTable) obj_req = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	g_autoptr(GHashTable) open_req = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -266,7 +358,7 @@ static void build_events(GPtrArray *raw, double offset, double t0, double t1,
 		busy[i] = -1;
 	for (guint i = 0; i < raw->len; i++) {
 		Raw *r = g_ptr_array_index(raw, i);
-		double t = r->guest ? r->t + offset : r->t;
+		double t = r->guest ? to_device(pairs, rough, r->t) : r->t;
 		double ts = (t - t0) * 1e6;
 		Ev *e;
 
@@ -277,7 +369,8 @@ static void build_events(GPtrArray *raw, double offset, double t0, double t1,
 			int tid = ch >= 0 ? ch + 1 : 100;
 
 			if (!strcmp(r->name, "mmio_read") || !strcmp(r->name, "mmio_write") ||
-			    !strcmp(r->name, "chunk"))
+			    !strcmp(r->name, "chunk") || !strcmp(r->name, "desc") ||
+			    !strcmp(r->name, "stream"))
 				continue;	/* too many: the spans and the driver say it */
 			g_hash_table_insert(tracks, g_strdup_printf("%d/%d", P_DEVICE, tid),
 					    ch >= 0 ? g_strdup_printf("channel %d", ch) : g_strdup("device"));
@@ -706,14 +799,16 @@ void timeline_write_vm(const char *dir, GPtrArray *instances, const char *result
 	g_autoptr(GPtrArray) raw = g_ptr_array_new_with_free_func(raw_free);
 	g_autoptr(GHashTable) marks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	double offset = 0;
-	int pairs = 0;
+	g_autoptr(GArray) pairs = NULL;
 	g_autofree char *note = NULL;
 
 	parse_device(trace_file, raw);
 	parse_guest(results, raw, marks);
-	if (align(raw, &offset, &pairs)) {
-		note = g_strdup_printf("guest clock + %.6f s = device clock (median of %d "
-				       "program/START pairs)", offset, pairs);
+	pairs = align(raw, &offset);
+	if (pairs->len) {
+		note = g_strdup_printf("guest clock mapped onto the device clock through %u "
+				       "program/START pairs (interpolated between them; offset "
+				       "about %.6f s)", pairs->len, offset);
 	} else {
 		double dev0 = -1, g0 = -1;
 
@@ -743,11 +838,11 @@ void timeline_write_vm(const char *dir, GPtrArray *instances, const char *result
 			continue;
 		if (!b)
 			continue;	/* never began: nothing to show */
-		t0 = *b + offset;
-		t1 = (e ? *e : *b + in->scn->timeout_s) + offset;
+		t0 = to_device(pairs, offset, *b);
+		t1 = to_device(pairs, offset, e ? *e : *b + in->scn->timeout_s);
 		evs = g_ptr_array_new_with_free_func(ev_free);
 		tracks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-		build_events(raw, offset, t0, t1, evs, tracks);
+		build_events(raw, pairs, offset, t0, t1, evs, tracks);
 		stem = timeline_file_stem(in->name);
 		jname = g_strconcat(stem, ".json", NULL);
 		jpath = g_build_filename(dir, jname, NULL);

@@ -15,9 +15,9 @@ fail() { echo "not ok - $*"; exit 1; }
 echo "1..4"
 "$run" --timeline "$tmp/tl" "$top/tests/scenarios/r6-cancel-race-completion.scn" >"$tmp/out" 2>&1 ||
 	{ cat "$tmp/out"; fail "r6-cancel-race-completion failed"; }
-json="$tmp/tl/r6-cancel-race-completion.json" html="$tmp/tl/r6-cancel-race-completion.html"
+json="$tmp/tl/r6-cancel-race-completion_0.json" html="$tmp/tl/r6-cancel-race-completion_0.html"
 [ -f "$json" ] && [ -f "$html" ] && [ -f "$tmp/tl/index.html" ] || { ls -l "$tmp/tl"; fail "timeline files missing"; }
-grep -q 'href="r6-cancel-race-completion.html"' "$tmp/tl/index.html" || fail "index.html does not link the timeline"
+grep -q 'href="r6-cancel-race-completion_0.html"' "$tmp/tl/index.html" || fail "index.html does not link the timeline"
 python3 "$check" "$json" --require-driver || fail "r6 JSON invalid"
 echo "ok 1 - r6 timeline JSON valid"
 
