@@ -13,6 +13,7 @@
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
 #include "qobject/qjson.h"
+#include "qapi/error.h"
 #include "hw/dma/sysdma_regs.h"
 
 #define DEVFN       QPCI_DEVFN(4, 0)
@@ -181,7 +182,7 @@ static void test_engine_and_clear(void)
     int64_t t0;
 
     go(t, 1, RAM_SRC, RAM_SIZE - 6000, 8192, SYSDMA_DIR_M2M);
-    t0 = qtest_clock_step(t->qts, 0);
+    t0 = qtest_clock_step(t->qts, 1);
     run(t, 1);
     cwr(t, 1, SYSDMA_CH_FLUSH, 1);
     cwr(t, 1, SYSDMA_CH_CLAIM, 0);
