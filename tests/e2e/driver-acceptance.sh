@@ -13,7 +13,8 @@
 #      requests in every state: ENODEV with exact bytes, counters
 #      balanced, the verifier unchanged, working again after
 #      (sysdma-ioctl-test --reset)
-#   4. device removal under a running request (ENODEV), rescan
+#   4. device removal under a running request (ENODEV), rescan; removal
+#      under a transfer that cannot end by itself (forced end, issue 10)
 #   5. rmmod is clean: no claimed channel, no V_LEAK/verifier count, the
 #      module reloads and works, no WARNING/BUG/Oops/leak/refcount in dmesg
 #
@@ -101,6 +102,17 @@ while [ ! -c /dev/sysdma0 ] && [ $i -lt 50 ]; do
 done
 [ -c /dev/sysdma0 ]
 ok $? "device back after rescan"
+
+# A-teardown: removal under a transfer the driver cannot hear end (stalled,
+# its interrupt dropped, the cancel poll 10 min): forced to end after
+# abort_timeout_ms, ENODEV with exact bytes, the removal returns promptly
+run sysdma-ioctl-test --stuck-removal
+ok $? "removal under a transfer that cannot end by itself: forced end, ENODEV, 8 KiB exact, prompt"
+i=0
+while [ ! -c /dev/sysdma0 ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 
 rmmod sysdma 2>/tmp/out.txt
 rc=$?
