@@ -24,6 +24,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -903,6 +905,184 @@ static void test_limits(void)
 	    "unprivileged checks (a child as nobody, its lines above): EACCES, EPERM, ENOMEM beyond RLIMIT_MEMLOCK");
 }
 
+/* ---- promises U1 (close), U2 (signals), U5 (poll): DRIVER.md ---------------- */
+
+static int fault(int f, uint32_t ch, uint32_t mode, uint32_t error_after,
+		 uint32_t slow_rate);
+static int wait_stalled(int ch);
+static long long now_ms(void);
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* hold every channel with a HOLD_GRANTED request on @f; ids in @ids */
+static int hold_all(int f, uint64_t *ids)
+{
+	struct sysdma_submit s;
+	int i;
+
+	for (i = 0; i < nch; i++) {
+		s = m2m(4096);
+		s.channel = i;
+		s.flags = SYSDMA_F_HOLD_GRANTED;
+		if (submit(f, &s) || wait_held(f, s.id, SYSDMA_F_HOLD_GRANTED))
+			return -1;
+		ids[i] = s.id;
+	}
+	return 0;
+}
+
+/*
+ * U1: close() cancels every request of the file, whatever its state, and
+ * returns promptly even when the device stalls: a transfer stalled on
+ * channel 0, one queued behind it, one held in EvtProgramDma, one held
+ * for a channel.  All four end ECANCELED (cancelled +4, completed +4).
+ */
+static void test_close(void)
+{
+	struct sysdma_stats st0, st1;
+	struct sysdma_submit s;
+	long long t0, took;
+	int f = xfd(), n = 0;
+
+	get_stats(fd, &st0);
+	fault(fd, 0, SYSDMA_FAULT_STALL, 8192, 0);
+	s = m2m(16 * 1024);
+	s.channel = 0;
+	s.flags = SYSDMA_F_SG;
+	n += !submit(f, &s);
+	tap(!wait_stalled(0), "U1: a transfer stalled on channel 0");
+	s = m2m(4096);
+	s.channel = 0;
+	n += !submit(f, &s);
+	s = m2m(4096);
+	s.channel = 1;
+	s.flags = SYSDMA_F_HOLD_PROGRAM;
+	n += !submit(f, &s) && !wait_held(f, s.id, SYSDMA_F_HOLD_PROGRAM);
+	n += held_request(f, SYSDMA_ANY_CHANNEL) != 0;
+	tap(n == 4, "U1: 4 requests in flight on a second file (stalled, queued, HOLD_PROGRAM, HOLD_CHANNEL)");
+	t0 = now_ms();
+	close(f);
+	took = now_ms() - t0;
+	tap(took < 1000, "U1: close() returned in %lld ms (< 1000)", took);
+	fault(fd, 0, 0, 0, 0);
+	get_stats(fd, &st1);
+	tap(st1.v[SYSDMA_STAT_CANCELLED] - st0.v[SYSDMA_STAT_CANCELLED] == 4 &&
+	    st1.v[SYSDMA_STAT_COMPLETED] - st0.v[SYSDMA_STAT_COMPLETED] == 4 &&
+	    st1.v[SYSDMA_STAT_IN_FLIGHT] == 0,
+	    "U1: all 4 cancelled (cancelled +%llu, completed +%llu, in_flight %llu)",
+	    (unsigned long long)(st1.v[SYSDMA_STAT_CANCELLED] -
+				 st0.v[SYSDMA_STAT_CANCELLED]),
+	    (unsigned long long)(st1.v[SYSDMA_STAT_COMPLETED] -
+				 st0.v[SYSDMA_STAT_COMPLETED]),
+	    (unsigned long long)st1.v[SYSDMA_STAT_IN_FLIGHT]);
+}
+
+/*
+ * U2: a signal during a blocking read()/write() cancels that request and
+ * the call returns promptly: with bytes moved, the short count; with none,
+ * EINTR (the handler has no SA_RESTART); SIGKILL ends the process
+ * promptly, and its request is cancelled.
+ */
+static void test_signal(void)
+{
+	struct sigaction sa;
+	struct sysdma_stats st;
+	uint64_t ids[SYSDMA_MAX_CHANNELS];
+	static unsigned char b[64 * 1024] __attribute__((aligned(PAGE)));
+	long long t0, took;
+	int i, f, status, good;
+	ssize_t n;
+	pid_t pid;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;	/* no SA_RESTART */
+	sigaction(SIGALRM, &sa, NULL);
+
+	/* bytes moved: every channel stalls at 2 KiB */
+	for (i = 0; i < nch; i++)
+		fault(fd, i, SYSDMA_FAULT_STALL, 2048, 0);
+	memset(b, 0, sizeof(b));
+	ualarm(200000, 0);
+	t0 = now_ms();
+	n = read(fd, b, sizeof(b));
+	took = now_ms() - t0;
+	good = n == 2048 && matches(b, 0, 2048, 0) && !b[2048];
+	tap(good && took < 2000,
+	    "U2: SIGALRM during a stalled read(): short count %zd (want 2048, data %s) in %lld ms",
+	    n, good ? "ok" : "WRONG", took);
+	ualarm(200000, 0);
+	t0 = now_ms();
+	n = write(fd, b, sizeof(b));
+	took = now_ms() - t0;
+	tap(n == 2048 && took < 2000,
+	    "U2: SIGALRM during a stalled write(): short count %zd (want 2048) in %lld ms",
+	    n, took);
+	for (i = 0; i < nch; i++)
+		fault(fd, i, 0, 0, 0);
+
+	/* no byte moved: every channel held, the request queued (K2) */
+	f = xfd();
+	if (hold_all(f, ids)) {
+		tap(0, "U2: hold every channel");
+		close(f);
+		return;
+	}
+	ualarm(200000, 0);
+	t0 = now_ms();
+	n = read(fd, b, sizeof(b));
+	took = now_ms() - t0;
+	tap(n == -1 && errno == EINTR && took < 2000,
+	    "U2: SIGALRM during a read() queued for a channel: %s in %lld ms (want EINTR)",
+	    n < 0 ? ename(errno) : "a count", took);
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int cf = open(devpath, O_RDWR);
+
+		_exit(read(cf, b, sizeof(b)) < 0 ? 3 : 4);
+	}
+	usleep(300000);
+	t0 = now_ms();
+	kill(pid, SIGKILL);
+	took = -1;
+	if (waitpid(pid, &status, 0) == pid)
+		took = now_ms() - t0;
+	tap(took >= 0 && took < 2000 && WIFSIGNALED(status) &&
+	    WTERMSIG(status) == SIGKILL,
+	    "U2: SIGKILL of a process blocked in read(): gone in %lld ms", took);
+	get_stats(fd, &st);
+	tap(st.v[SYSDMA_STAT_IN_FLIGHT] == (uint64_t)nch,
+	    "U2: its request is gone (in_flight %llu = the %d held)",
+	    (unsigned long long)st.v[SYSDMA_STAT_IN_FLIGHT], nch);
+	close(f);
+}
+
+/* U5: poll() says EPOLLIN only once a result is final (WAIT returns it) */
+static void test_poll(void)
+{
+	struct pollfd p;
+	struct sysdma_result r;
+	uint64_t id;
+	int f = xfd(), n;
+
+	id = held_request(f, SYSDMA_ANY_CHANNEL);
+	p.fd = f;
+	p.events = POLLIN;
+	n = poll(&p, 1, 100);
+	tap(id && n == 0, "U5: poll() on a file whose request is held: not ready (%d)", n);
+	ioctl(f, SYSDMA_IOC_RELEASE, &id);
+	n = poll(&p, 1, 5000);
+	tap(n == 1 && (p.revents & POLLIN), "U5: ... released and finished: POLLIN");
+	expect(wait_id(f, id, 1, &r), 0, "U5: WAIT (1 ms) right after POLLIN returns the result");
+	n = poll(&p, 1, 0);
+	tap(n == 0, "U5: collected: not ready any more (%d)", n);
+	close(f);
+}
+
 /* ---- removal: ENODEV ------------------------------------------------------- */
 
 static int sysfs_write(const char *path, const char *v)
@@ -973,10 +1153,6 @@ static int test_removal(void)
  * request completes with ENODEV and its exact 8 KiB, and only then is the
  * device torn down; the removal returns within abort_timeout_ms + 5 s.
  */
-static int fault(int f, uint32_t ch, uint32_t mode, uint32_t error_after,
-		 uint32_t slow_rate);
-static int wait_stalled(int ch);
-
 static long long now_ms(void)
 {
 	struct timespec t;
@@ -1343,6 +1519,9 @@ int main(int argc, char **argv)
 		test_ids();
 		test_misc();
 		test_rw();
+		test_poll();
+		test_close();
+		test_signal();
 		test_limits();
 		close(fd);
 	}
