@@ -67,6 +67,12 @@ ok $? "1000 randomized submit/cancel/timeout requests, exactly once, counters ba
 run sysdma-stress -n 300 -j 24 -s $((seed + 1))
 ok $? "300 requests with 24 in flight (deep K2 queue, seed $((seed + 1)))"
 
+# U1-U5 under concurrency: 8 threads on 2 shared files plus private
+# files closed with requests in flight, signals, poll (issue 10)
+start=$(date +%s)
+run sysdma-stress --threads 8 -F 2 -n 2000 -s $((seed + 4))
+ok $? "2000 requests from 8 threads on 2 files, closes, signals, polls: own results, unique ids, balanced (seed $((seed + 4)), $(($(date +%s) - start)) s)"
+
 # Function reset.  The driver releases every channel in reset_prepare, so
 # neither the bus-master-off step of Linux's reset nor the D3hot -> D0
 # function reset finds a claimed channel: the verifier must not move (no
