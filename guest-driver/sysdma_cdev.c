@@ -334,6 +334,9 @@ static long sdma_ioc_selftest(struct sdma_file *f, void __user *arg)
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	/* like SUBMIT: a result that cannot be written runs nothing */
+	if (clear_user(arg, sizeof(*st)))
+		return -EFAULT;
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;

@@ -17,7 +17,7 @@
  *   close   a private file with 1-4 requests in flight is closed: close()
  *           must return within 2 s (U1)
  *   signal  a signaller thread sends SIGUSR1 (no SA_RESTART) to random
- *           workers every millisecond; a worker's blocking read()/write()
+ *           workers every 2 ms; a worker's blocking read()/write()
  *           must come back with a count <= asked (data checked) or EINTR
  *           (U2), an interrupted WAIT is retried (the request runs on)
  *   poll    a private file: poll() until POLLIN, then QUERY says done and
@@ -71,6 +71,7 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t *seen;			/* ids of collected requests */
 static unsigned long nseen;
 static volatile int stop_signaller;
+static int workers_done;		/* atomic: workers that returned */
 static struct worker workers[T_MAX];
 
 static void tfail(const char *fmt, ...)
@@ -340,6 +341,7 @@ static void *worker_main(void *arg)
 		else
 			one_request(w, f);
 	}
+	__atomic_fetch_add(&workers_done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -357,7 +359,7 @@ static void *signaller(void *arg)
 		r ^= r >> 7;
 		r ^= r << 17;
 		pthread_kill(workers[r % nthreads].th, SIGUSR1);
-		usleep(1000);
+		usleep(2000);
 	}
 	return NULL;
 }
@@ -468,11 +470,17 @@ int stress_threads(int argc, char **argv)
 	if ((actions & ACT_SIGNAL) &&
 	    pthread_create(&sig_th, NULL, signaller, (void *)(uintptr_t)seed))
 		actions &= ~ACT_SIGNAL;
-	for (k = 0; k < nthreads; k++)
-		pthread_join(workers[k].th, NULL);
+	/*
+	 * stop the signaller before any worker is joined: a joined thread's
+	 * handle must not be signalled any more
+	 */
+	while (__atomic_load_n(&workers_done, __ATOMIC_ACQUIRE) < nthreads)
+		usleep(10000);
 	stop_signaller = 1;
 	if (actions & ACT_SIGNAL)
 		pthread_join(sig_th, NULL);
+	for (k = 0; k < nthreads; k++)
+		pthread_join(workers[k].th, NULL);
 	for (k = 0; k < nthreads; k++) {
 		totals[0] += workers[k].done;
 		totals[1] += workers[k].rw;

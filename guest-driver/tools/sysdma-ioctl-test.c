@@ -82,6 +82,7 @@ static const char *ename(int e)
 	case ENOMEM: return "ENOMEM";
 	case EPERM: return "EPERM";
 	case EACCES: return "EACCES";
+	case EINTR: return "EINTR";
 	}
 	snprintf(b, sizeof(b), "errno %d", e);
 	return b;
