@@ -18,7 +18,7 @@ logged "failing step" sh -c 'echo detail-one; echo detail-two >&2; exit 3'
 echo not reached
 SH
 chmod +x "$tmp/step.sh"
-TOP=$top SYSDMA_CACHE=$tmp/cache SYSDMA_RETRY= "$tmp/step.sh" --some-arg >"$tmp/out" 2>"$tmp/err"
+TOP=$top SYSDMA_CACHE=$tmp/cache SYSDMA_LOG= SYSDMA_RETRY= "$tmp/step.sh" --some-arg >"$tmp/out" 2>"$tmp/err"
 st=$?
 [ "$st" = 3 ] || fail "status $st, want 3"
 ! grep -q "not reached" "$tmp/out" || fail "went on after a failed step"
@@ -39,7 +39,7 @@ for i in $(seq 1 100); do echo "[$i/100] Compiling C object x$i.o"; echo "warnin
 	build_progress "QEMU"
 SH
 chmod +x "$tmp/build.sh"
-TOP=$top SYSDMA_CACHE=$tmp/cache "$tmp/build.sh" 2>"$tmp/err2" || fail "build_progress failed"
+TOP=$top SYSDMA_CACHE=$tmp/cache SYSDMA_LOG= "$tmp/build.sh" 2>"$tmp/err2" || fail "build_progress failed"
 lines=$(wc -l <"$tmp/err2")
 [ "$lines" -le 12 ] || fail "$lines progress lines for 100 steps (want <= 12)"
 grep -q "QEMU \[100/100\]" "$tmp/err2" || { cat "$tmp/err2"; fail "no final [n/N]"; }
