@@ -768,7 +768,7 @@ static size_t shrink(Op *ops, size_t n, const Verdict *orig, bool spin)
 {
     Op *tmp = g_new(Op, n);
     gint64 end = g_get_monotonic_time() +
-        (gint64)atoi(g_getenv("SYSDMA_FUZZ_SHRINK_S") ?: "300") *
+        (gint64)atoi(g_getenv("SYSDMA_FUZZ_SHRINK_S") ?: "120") *
         G_USEC_PER_SEC;
     size_t chunk = n / 2;
 
