@@ -504,7 +504,8 @@ static void op_exec(Fuzz *f, const Op *op)
         break;
     }
     case OP_CLOCK:
-        qtest_clock_step(f->qts, op->a);
+        /* qtest refuses a step that does not advance the clock */
+        qtest_clock_step(f->qts, MAX(op->a, 1));
         break;
     case OP_FAULT:
         cwr(f, ch, SYSDMA_CH_FAULT_ERROR_AFTER, op->c);
@@ -656,7 +657,12 @@ static bool sanitizer_report(const char *path, char *what, size_t len)
         char *m = strstr(text, bad[i]);
 
         if (m) {
-            char *nl = strchr(m, '\n');
+            char *nl;
+
+            if (m[0] == '*') {
+                m += 3;     /* "**\nERROR:..." (g_assert, g_error) */
+            }
+            nl = strchr(m, '\n');
 
             snprintf(what, len, "QEMU stderr: %.*s", nl ? (int)(nl - m) : 200,
                      m);
