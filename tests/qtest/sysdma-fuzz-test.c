@@ -624,6 +624,21 @@ static G_NORETURN void child_run(const Op *ops, size_t n, int progress,
         fprintf(stderr, "sysdma-fuzz: main loop spinning at the end\n");
         _exit(3);
     }
+    /* what the run reached: verifier kinds, faults fired, bytes moved */
+    printf("# run of %zu ops (rate %u): verifier", n, qemu_rate);
+    for (i = 0; i < SYSDMA_V_COUNT; i++) {
+        printf(" %u", qtest_readl(f.qts, f.bar + SYSDMA_REG_VERIFY_COUNT(i)));
+    }
+    printf(", per channel state/bytes/faults fired:");
+    for (i = 0; i < CHANNELS; i++) {
+        uint64_t b = f.bar + SYSDMA_CH_BASE(i);
+
+        printf(" %u/%u/%u", qtest_readl(f.qts, b + SYSDMA_CH_STATUS) &
+               SYSDMA_STATUS_STATE_MASK, qtest_readl(f.qts, b + SYSDMA_CH_BYTES),
+               qtest_readl(f.qts, b + SYSDMA_CH_FAULT_FIRED));
+    }
+    printf("\n");
+    fflush(stdout);
     qtest_quit(f.qts);
     _exit(0);
 }
