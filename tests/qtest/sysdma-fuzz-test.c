@@ -634,7 +634,8 @@ static G_NORETURN void child_run(const Op *ops, size_t n, int progress,
         uint64_t b = f.bar + SYSDMA_CH_BASE(i);
 
         printf(" %u/%u/%u", qtest_readl(f.qts, b + SYSDMA_CH_STATUS) &
-               SYSDMA_STATUS_STATE_MASK, qtest_readl(f.qts, b + SYSDMA_CH_BYTES),
+               SYSDMA_STATUS_STATE_MASK,
+               qtest_readl(f.qts, b + SYSDMA_CH_BYTES),
                qtest_readl(f.qts, b + SYSDMA_CH_FAULT_FIRED));
     }
     printf("\n");
