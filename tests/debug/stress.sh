@@ -4,7 +4,10 @@
 # --add THIS:/scenario/stress.sh --run 'sh /scenario/stress.sh'), booted with
 # two sysdma devices so that two sysdma-stress processes run at the same
 # time, each on its own device (the driver's counters and fault injection
-# are per device, which sysdma-stress checks exactly).
+# are per device, which sysdma-stress checks exactly).  sysdma-stress reads
+# the registers of the first sysdma it finds in /sys/bus/pci/devices: each
+# process runs in a mount namespace whose /sys/bus/pci/devices shows only
+# its own device.
 #
 # Kernel command line: sysdma.stress_n=N requests per process and round
 # (default 25000), sysdma.stress_rounds=R (default 2), sysdma.seed=S.
@@ -28,6 +31,20 @@ stress_cmd() {
 	sysdma-stress -n "$2" -s "$1" -j 8 $threads
 }
 
+# --one DEV SEED COUNT: (in its own mount namespace) one process on DEV
+if [ "${1:-}" = --one ]; then
+	name=${2#/dev/}
+	pci=$(readlink -f "/sys/class/misc/$name/device")
+	[ -d "$pci" ] || { echo "stress: no PCI device behind $2"; exit 1; }
+	mount --make-rprivate / 2>/dev/null
+	mkdir -p "/tmp/view-$name"
+	ln -sfn "$pci" "/tmp/view-$name/$(basename "$pci")"
+	mount --bind "/tmp/view-$name" /sys/bus/pci/devices ||
+		{ echo "stress: cannot narrow /sys/bus/pci/devices"; exit 1; }
+	SYSDMA_DEV=$2 stress_cmd "$3" "$4"
+	exit $?
+fi
+
 per=$(arg sysdma.stress_n)
 rounds=$(arg sysdma.stress_rounds)
 seed=$(arg sysdma.seed)
@@ -46,7 +63,7 @@ while [ "$r" -lt "$rounds" ]; do
 	pids=""
 	for d in $devs; do
 		s=$((seed + r * 16 + k))
-		SYSDMA_DEV=$d stress_cmd "$s" "$per" >/tmp/stress-$r-$k.txt 2>&1 &
+		unshare -m sh "$0" --one "$d" "$s" "$per" >/tmp/stress-$r-$k.txt 2>&1 &
 		pids="$pids $!:$d:$s:$k"
 		k=$((k + 1))
 	done
