@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include "sysdma_core.h"
 #include "sysdma_txn.h"
+#include "sysdma_trace.h"
 
 static void sdma_txn_work(struct work_struct *work);
 
@@ -439,6 +440,7 @@ int sdma_txn_stop_system_transfer(struct sdma_txn *txn)
 	if (ret == -EPERM)
 		sdma_caller_error(sd, "K6: StopSystemTransfer before EvtProgramDma (txn %p, %s)\n",
 				  txn, sdma_txn_state_name(txn->state));
+	trace_sysdma_stop(txn, txn->channel, ret == 0);
 	dev_dbg(sd->dev, "K6: StopSystemTransfer(txn %p) = %d\n", txn, ret);
 	return ret;
 }
@@ -630,8 +632,15 @@ bool sdma_txn_dma_completed_with_length(struct sdma_txn *txn, u64 length,
 		txn->cs = txn->ns;
 		txn->cd = txn->nd;
 	} else {
-		sdma_cursor_seek(&txn->cs, txn->src, txn->transferred);
-		sdma_cursor_seek(&txn->cd, txn->dst, txn->transferred);
+		/*
+		 * K10 partial length: restart the cursors at the new position.
+		 * M2P has no destination table and P2M no source table: their
+		 * cursor has no scatterlist and stays where it is.
+		 */
+		if (txn->src)
+			sdma_cursor_seek(&txn->cs, txn->src, txn->transferred);
+		if (txn->dst)
+			sdma_cursor_seek(&txn->cd, txn->dst, txn->transferred);
 	}
 	if (txn->transferred == txn->length || txn->cancel_requested) {
 		txn->state = SDMA_TXN_DONE;
@@ -650,6 +659,7 @@ bool sdma_txn_dma_completed_with_length(struct sdma_txn *txn, u64 length,
 		}
 		*status = SDMA_STATUS_MORE_PROCESSING_REQUIRED;
 	}
+	trace_sysdma_dma_completed(txn, txn->channel, finished);
 	/* K9: after FALSE txn may already be completing (and freed) elsewhere */
 	transferred = txn->transferred;
 	total = txn->length;
@@ -661,6 +671,7 @@ bool sdma_txn_dma_completed_with_length(struct sdma_txn *txn, u64 length,
 	return finished;
 
 out_final_owed:
+	trace_sysdma_dma_completed(txn, txn->channel, 0);
 	spin_unlock_irqrestore(&txn->lock, flags);
 	dev_dbg(sd->dev, "K7: DmaCompleted(txn %p) = FALSE, %s\n", txn,
 		sdma_status_name(*status));
@@ -711,6 +722,7 @@ bool sdma_txn_dma_completed_final(struct sdma_txn *txn, u64 final_length,
 			break;
 		}
 	}
+	trace_sysdma_dma_completed(txn, txn->channel, 3);
 	txn->state = SDMA_TXN_DONE;
 	spin_unlock_irqrestore(&txn->lock, flags);
 	sdma_txn_free_channel(txn);
@@ -818,4 +830,11 @@ int sdma_txn_get_channel(struct sdma_txn *txn)
 enum sdma_txn_state sdma_txn_get_state(struct sdma_txn *txn)
 {
 	return READ_ONCE(txn->state);
+}
+
+int sdma_txn_seed_peripheral(struct sdma_txn *txn, u32 seed)
+{
+	return sdma_adapter_seed_peripheral(&txn->sd->adapter, &txn->xctx,
+					    seed) == SDMA_STATUS_SUCCESS ?
+		0 : -EINVAL;
 }
