@@ -36,6 +36,7 @@ typedef struct {
 	const char *kernel;	/* NULL = the set-up kernel */
 	const char *trace;	/* SYSDMA_TRACE pattern or NULL */
 	int vm_timeout;		/* 0 = computed */
+	int time_scale;		/* --time-scale: slow guests */
 	gboolean verbose;
 	gboolean keep;		/* keep the work dir */
 	gboolean traced;	/* device + driver traces on: timelines */

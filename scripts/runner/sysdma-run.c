@@ -21,7 +21,9 @@
 
 static char **filters;
 static int opt_seed = -1, opt_repeat = 1, opt_vm_timeout, opt_jobs = 2;
+static int opt_time_scale = 1;
 static char *opt_shard, *opt_junit, *opt_trace, *opt_initrd, *opt_kernel;
+static char **opt_check_log;
 static gboolean opt_list_instances, opt_no_timeline;
 static char *opt_timeline;
 static gboolean opt_list, opt_tap, opt_verbose, opt_keep, opt_compile, opt_check;
@@ -44,10 +46,44 @@ static GOptionEntry entries[] = {
 	{ "vm-timeout", 0, 0, G_OPTION_ARG_INT, &opt_vm_timeout, "Hard limit per VM in seconds (default: sum of the scenario timeouts + 30)", "S" },
 	{ "compile", 0, 0, G_OPTION_ARG_NONE, &opt_compile, "Print the compiled guest steps and exit", NULL },
 	{ "check", 0, 0, G_OPTION_ARG_NONE, &opt_check, "Only parse and validate the scenarios", NULL },
+	{ "time-scale", 0, 0, G_OPTION_ARG_INT, &opt_time_scale, "Multiply every scenario timeout (and the VM limits) by N: slow guests (debug kernels, sanitized QEMU)", "N" },
+	{ "check-log", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_check_log, "Only scan FILE (a kernel log or console, repeatable) for kernel problem reports; print them, exit 1 if any", "FILE" },
 	{ "keep", 'k', 0, G_OPTION_ARG_NONE, &opt_keep, "Keep the work dir (steps, results, console per VM)", NULL },
 	{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Show the boot commands and host actions", NULL },
 	{ NULL },
 };
+
+/*
+ * --check-log: the runner's own detector (report_kernel_problem) for logs
+ * of boots it did not run itself (the acceptance and stress tests under
+ * the debug kernels).  Exit 0: clean, 1: problems (printed), 2: unreadable.
+ */
+static int check_logs(char **files)
+{
+	int found = 0;
+
+	for (int f = 0; files[f]; f++) {
+		g_autofree char *text = NULL;
+		g_auto(GStrv) lines = NULL;
+		g_autoptr(GError) err = NULL;
+
+		if (!g_file_get_contents(files[f], &text, NULL, &err)) {
+			g_printerr("sysdma-run: --check-log: %s\n", err->message);
+			return 2;
+		}
+		lines = g_strsplit(text, "\n", -1);
+		for (int i = 0; lines[i]; i++) {
+			g_strdelimit(lines[i], "\r", ' ');
+			if (report_kernel_problem(lines[i])) {
+				printf("%s:%d: %s\n", files[f], i + 1, lines[i]);
+				found++;
+			}
+		}
+	}
+	if (found)
+		printf("sysdma-run: %d kernel problem line(s)\n", found);
+	return found ? 1 : 0;
+}
 
 static char *find_top(const char *argv0)
 {
@@ -220,6 +256,10 @@ int main(int argc, char **argv)
 		g_printerr("sysdma-run: %s\n(see sysdma-run --help)\n", err->message);
 		return 2;
 	}
+	if (opt_time_scale < 1 || opt_time_scale > 20) {
+		g_printerr("sysdma-run: --time-scale wants 1..20\n");
+		return 2;
+	}
 	if (opt_repeat < 1) {
 		g_printerr("sysdma-run: --repeat wants N >= 1\n");
 		return 2;
@@ -229,12 +269,15 @@ int main(int argc, char **argv)
 		g_printerr("sysdma-run: --shard '%s': expected I/N with 1 <= I <= N\n", opt_shard);
 		return 2;
 	}
+	if (opt_check_log)
+		return check_logs(opt_check_log);
 	cfg.top = find_top(argv[0]);
 	cfg.build = find_build(cfg.top);
 	cfg.initrd = opt_initrd;
 	cfg.kernel = opt_kernel;
 	cfg.trace = opt_trace;
 	cfg.vm_timeout = opt_vm_timeout;
+	cfg.time_scale = opt_time_scale;
 	cfg.verbose = opt_verbose;
 	cfg.traced = !opt_no_timeline;
 	cfg.timeline_dir = opt_timeline;
@@ -299,6 +342,8 @@ int main(int argc, char **argv)
 	for (guint i = 0; i < scns->len; i++) {
 		Scenario *s = g_ptr_array_index(scns, i);
 		int total = opt_repeat * s->iterations;
+
+		s->timeout_s *= opt_time_scale;
 
 		for (int r = 0; r < opt_repeat; r++)
 			for (int k = 0; k < s->iterations; k++) {

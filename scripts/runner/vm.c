@@ -539,7 +539,7 @@ int vm_run_group(RunConfig *cfg, GPtrArray *instances, const char *device,
 		g_autoptr(GError) err = NULL;
 		GSubprocess *p;
 		Ctl ctl = { .cfg = cfg, .listen_fd = -1, .conn_fd = -1 };
-		int timeout = 30, vm = 0, st;
+		int timeout = 30 * MAX(cfg->time_scale, 1), vm = 0, st;
 		gint64 t0;
 		gboolean any_begun = FALSE;
 
@@ -560,8 +560,8 @@ int vm_run_group(RunConfig *cfg, GPtrArray *instances, const char *device,
 		G_UNLOCK(vm_stats);
 		if (cfg->vm_timeout)
 			timeout = cfg->vm_timeout;
-		if (timeout > 900)
-			timeout = 900;
+		if (timeout > 900 * MAX(cfg->time_scale, 1))
+			timeout = 900 * MAX(cfg->time_scale, 1);
 		dir = g_strdup_printf("%s/vm%d", cfg->workdir, vm);
 		g_mkdir_with_parents(dir, 0700);
 		stepf = g_build_filename(dir, "steps", NULL);
