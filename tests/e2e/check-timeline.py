@@ -18,7 +18,7 @@ import zlib
 
 
 def fail(msg):
-    print(f"not ok - {msg}")
+    print(f"# invalid: {msg}")
     sys.exit(1)
 
 
@@ -71,7 +71,7 @@ def check_json(path, require_driver):
         fail("no device event")
     if require_driver and (2 not in pids or 3 not in pids or not requests):
         fail("no request or driver-party events")
-    print(f"ok - {path}: {len(evs)} events, {requests} request(s), tracks {sorted(named)}")
+    print(f"# valid: {path}: {len(evs)} events, {requests} request(s), tracks {sorted(named)}")
 
 
 def png_pixels(path):
@@ -128,7 +128,7 @@ def check_png(path):
                 nonwhite += 1
     if len(colors) < 8 or nonwhite < 500:
         fail(f"screenshot looks blank: {len(colors)} colours, {nonwhite} non-white samples")
-    print(f"ok - {path}: {w}x{h}, {len(colors)} colours, {nonwhite} non-white samples")
+    print(f"# not blank: {path}: {w}x{h}, {len(colors)} colours, {nonwhite} non-white samples")
 
 
 def main(argv):
