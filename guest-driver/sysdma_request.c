@@ -487,6 +487,11 @@ static void sdma_req_evt_dpc(struct sdma_txn *txn, void *context)
 
 /* ---- K4: EvtProgramDma --------------------------------------------------- */
 
+/*
+ * A K4 test hook: sleeps until released.  req->holds has hook bits only
+ * for requests whose EvtProgramDma runs in the framework worker
+ * (SDMA_TXN_PASSIVE_PROGRAM); in the DPC this returns at once.
+ */
 static void sdma_req_hold_point(struct sdma_req *req, u32 hook)
 {
 	unsigned long flags;
@@ -557,8 +562,9 @@ static bool sdma_req_evt_program_dma(struct sdma_txn *txn, void *context,
 		req->id, ch, nsegs);
 
 	/*
-	 * test hook: stop between UnmarkCancelable and MarkCancelable (the
-	 * framework worker: sleeping is fine); a cancel landing here must
+	 * test hook: stop between UnmarkCancelable and MarkCancelable (set
+	 * only with SDMA_TXN_PASSIVE_PROGRAM: the framework worker, where
+	 * sleeping is fine); a cancel landing here must
 	 * still run the cancel routine once MarkCancelable fails (K4, R6)
 	 */
 	sdma_req_hold_point(req, SYSDMA_F_HOLD_PROGRAMMED);
@@ -797,6 +803,13 @@ int sdma_req_submit(struct sdma_dev *sd, const struct sdma_req_params *p,
 		cfg |= SDMA_TXN_HOLD_BETWEEN;
 	if (p->flags & SYSDMA_F_HOLD_GRANTED)
 		cfg |= SDMA_TXN_HOLD_GRANTED;
+	/*
+	 * EvtProgramDma runs in the DPC (atomic) unless it must be able to
+	 * stop at a K4 test hook: those requests have it called from the
+	 * framework worker, where the hook sleeps.
+	 */
+	if (req->holds)
+		cfg |= SDMA_TXN_PASSIVE_PROGRAM;
 	ret = sdma_txn_set_channel_configuration(req->txn, p->channel, cfg);
 	if (ret)
 		goto err;
