@@ -13,8 +13,8 @@
 # (default 25000), sysdma.stress_rounds=R (default 2), sysdma.seed=S.
 # Total requests: N x devices x R (default 100,000).
 #
-# THE STRESS COMMAND LINE IS HERE (stress_cmd): update it when
-# sysdma-stress gains options (threads sharing one fd, close/signal mixes).
+# THE STRESS COMMAND LINES ARE HERE (stress_cmd): update them when
+# sysdma-stress gains options.
 PATH=/bin:/sbin:/usr/bin:/scenario
 
 arg() {
@@ -23,15 +23,18 @@ arg() {
 	done
 }
 
-# stress_cmd SEED COUNT: one stress process (SYSDMA_DEV says which device)
+# stress_cmd MODE SEED COUNT: one stress process (SYSDMA_DEV says which
+# device).  MODE "inflight": one thread, 8 requests in flight, faults,
+# timeouts, cancels; MODE "threads": 4 threads sharing one open file, plus
+# private files closed with requests in flight, signals, poll.
 stress_cmd() {
-	# threads sharing one open file, once sysdma-stress has them
-	threads=""
-	sysdma-stress -h 2>&1 | grep -q -- '-t ' && threads="-t 4"
-	sysdma-stress -n "$2" -s "$1" -j 8 $threads
+	case "$1" in
+	threads) sysdma-stress --threads 4 -F 1 -n "$3" -s "$2" -a close,signal,poll ;;
+	*) sysdma-stress -n "$3" -s "$2" -j 8 ;;
+	esac
 }
 
-# --one DEV SEED COUNT: (in its own mount namespace) one process on DEV
+# --one DEV SEED COUNT MODE: (in its own mount namespace) one process on DEV
 if [ "${1:-}" = --one ]; then
 	name=${2#/dev/}
 	pci=$(readlink -f "/sys/class/misc/$name/device")
@@ -41,7 +44,7 @@ if [ "${1:-}" = --one ]; then
 	ln -sfn "$pci" "/tmp/view-$name/$(basename "$pci")"
 	mount --bind "/tmp/view-$name" /sys/bus/pci/devices ||
 		{ echo "stress: cannot narrow /sys/bus/pci/devices"; exit 1; }
-	SYSDMA_DEV=$2 stress_cmd "$3" "$4"
+	SYSDMA_DEV=$2 stress_cmd "$5" "$3" "$4"
 	exit $?
 fi
 
@@ -63,7 +66,11 @@ while [ "$r" -lt "$rounds" ]; do
 	pids=""
 	for d in $devs; do
 		s=$((seed + r * 16 + k))
-		unshare -m sh "$0" --one "$d" "$s" "$per" >/tmp/stress-$r-$k.txt 2>&1 &
+		# the modes alternate between the devices from round to round
+		mode=inflight
+		[ $(((r + k) % 2)) = 1 ] && mode=threads
+		echo "stress: round $r: $d $mode seed $s"
+		unshare -m sh "$0" --one "$d" "$s" "$per" "$mode" >/tmp/stress-$r-$k.txt 2>&1 &
 		pids="$pids $!:$d:$s:$k"
 		k=$((k + 1))
 	done
