@@ -466,10 +466,10 @@ static void sysdma_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
 /* Properties ------------------------------------------------------------ */
 
 /*
- * Fault properties (fault-mode, fault-sticky, fault-error-after,
- * fault-delay-us, fault-slow-rate): the value loaded into the fault window
- * of the channel(s) selected by fault-channel (-1: all) at every reset,
- * and, when set on a realized device (QMP qom-set), at once.
+ * Fault properties (x-fault-mode, x-fault-sticky, x-fault-error-after,
+ * x-fault-delay-us, x-fault-slow-rate): the value loaded into the fault
+ * window of the channel(s) selected by x-fault-channel (-1: all) at every
+ * reset, and, when set on a realized device (QMP qom-set), at once.
  */
 static void sysdma_get_fault(Object *obj, Visitor *v, const char *name,
                              void *opaque, Error **errp)
@@ -526,12 +526,12 @@ static void sysdma_set_fault_channel(Object *obj, Visitor *v,
         return;
     }
     if (val < -1 || val >= SYSDMA_MAX_CHANNELS) {
-        error_setg(errp, "fault-channel must be -1 (all) or 0..%d",
+        error_setg(errp, "x-fault-channel must be -1 (all) or 0..%d",
                    SYSDMA_MAX_CHANNELS - 1);
         return;
     }
     if (DEVICE(obj)->realized && val >= (int32_t)SYSDMA(obj)->channels) {
-        error_setg(errp, "fault-channel %d: the device has %u channels", val,
+        error_setg(errp, "x-fault-channel %d: the device has %u channels", val,
                    SYSDMA(obj)->channels);
         return;
     }
@@ -556,7 +556,7 @@ static const Property sysdma_properties[] = {
     DEFINE_PROP_UINT32("fifo-size", SysDMAState, fifo_size, 64),
     DEFINE_PROP_UINT32("rate", SysDMAState, rate, 32 * MiB),
     DEFINE_PROP_UINT32("chunk", SysDMAState, chunk, 4096),
-    DEFINE_PROP_BOOL("strict", SysDMAState, strict, false),
+    DEFINE_PROP_BOOL("x-strict", SysDMAState, strict, false),
     DEFINE_PROP_ON_OFF_AUTO("msi", SysDMAState, msi, ON_OFF_AUTO_AUTO),
 };
 
@@ -697,7 +697,7 @@ static int sysdma_post_load(void *opaque, int version_id)
     uint32_t i;
 
     if (s->fault_channel < -1 || s->fault_channel >= (int32_t)s->channels) {
-        error_report("sysdma: fault-channel %d in the migration stream is "
+        error_report("sysdma: x-fault-channel %d in the migration stream is "
                      "not a channel", s->fault_channel);
         goto fail;
     }
@@ -765,7 +765,7 @@ static void sysdma_realize(PCIDevice *pdev, Error **errp)
     }
 
     if (s->fault_channel >= (int32_t)s->channels) {
-        error_setg(errp, "fault-channel %d: the device has %u channels",
+        error_setg(errp, "x-fault-channel %d: the device has %u channels",
                    s->fault_channel, s->channels);
         return;
     }
@@ -830,15 +830,15 @@ static void sysdma_class_init(ObjectClass *klass, void *data)
         size_t off;
         const char *desc;
     } faults[] = {
-        { "fault-mode", offsetof(SysDMAFaults, mode),
-          "FAULT_MODE bits of the fault-channel channel(s)" },
-        { "fault-sticky", offsetof(SysDMAFaults, sticky),
+        { "x-fault-mode", offsetof(SysDMAFaults, mode),
+          "FAULT_MODE bits of the x-fault-channel channel(s)" },
+        { "x-fault-sticky", offsetof(SysDMAFaults, sticky),
           "FAULT_STICKY bits (armed after firing)" },
-        { "fault-error-after", offsetof(SysDMAFaults, error_after),
+        { "x-fault-error-after", offsetof(SysDMAFaults, error_after),
           "bytes after which FAULT_ERROR/FAULT_STALL act" },
-        { "fault-delay-us", offsetof(SysDMAFaults, delay_us),
+        { "x-fault-delay-us", offsetof(SysDMAFaults, delay_us),
           "FAULT_DELAY_IRQ delay in microseconds" },
-        { "fault-slow-rate", offsetof(SysDMAFaults, slow_rate),
+        { "x-fault-slow-rate", offsetof(SysDMAFaults, slow_rate),
           "bytes/s while FAULT_SLOW is armed" },
     };
     static const struct {
@@ -850,7 +850,7 @@ static void sysdma_class_init(ObjectClass *klass, void *data)
         { "fifo-size", "bytes held back in the P2M FIFO until FLUSH" },
         { "rate", "bytes per second of virtual time (0: unthrottled)" },
         { "chunk", "bytes moved per engine step" },
-        { "strict", "protocol violations end the channel in ERROR" },
+        { "x-strict", "protocol violations end the channel in ERROR" },
         { "msi", "MSI capability: on, off or auto (on when the machine "
           "supports it)" },
     };
@@ -880,11 +880,11 @@ static void sysdma_class_init(ObjectClass *klass, void *data)
         object_class_property_set_description(klass, descs[i].name,
                                               descs[i].desc);
     }
-    object_class_property_add(klass, "fault-channel", "int32",
+    object_class_property_add(klass, "x-fault-channel", "int32",
                               sysdma_get_fault_channel,
                               sysdma_set_fault_channel, NULL, NULL);
-    object_class_property_set_description(klass, "fault-channel",
-        "channel the fault-* properties address (-1: all)");
+    object_class_property_set_description(klass, "x-fault-channel",
+        "channel the x-fault-* properties address (-1: all)");
     for (i = 0; i <= SYSDMA_V_COUNT; i++) {
         g_autofree char *name = g_strdup_printf("verify-%s",
             i < SYSDMA_V_COUNT ? sysdma_v_names[i] : "total");

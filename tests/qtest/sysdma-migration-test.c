@@ -353,8 +353,8 @@ static const Corruption corruptions[] = {
     { "inactive: claimed", 5, F_CLAIMED, 1, 1 },
     { "inactive: delayed irq", 7, F_IRQ_OWED, 1, 1 },
     /* debug subsection: spurious (1), verify[13] (52), fault_channel */
-    { "fault-channel beyond channels", -1, 1 + 4 * SYSDMA_V_COUNT, 4, 6 },
-    { "fault-channel < -1", -1, 1 + 4 * SYSDMA_V_COUNT, 4, -7 },
+    { "x-fault-channel beyond channels", -1, 1 + 4 * SYSDMA_V_COUNT, 4, 6 },
+    { "x-fault-channel < -1", -1, 1 + 4 * SYSDMA_V_COUNT, 4, -7 },
 };
 
 static void test_corrupted_streams(void)

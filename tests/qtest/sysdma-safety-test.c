@@ -597,7 +597,7 @@ static void test_self_dma_every_context(void)
  */
 static void test_strict_keeps_complete(void)
 {
-    T *t = t_start("strict=on", NULL);
+    T *t = t_start("x-strict=on", NULL);
 
     go(t, 0, RAM_SRC, RAM_DST, 4096, SYSDMA_DIR_M2M);
     step(t, 10 * MS);

@@ -987,7 +987,7 @@ static void test_v_counters(void)
 /* strict: a violation also ends the channel in ERROR / ERR_VERIFIER */
 static void test_v_strict(void)
 {
-    T *t = t_start("strict=on," RATE_1MS, NULL);
+    T *t = t_start("x-strict=on," RATE_1MS, NULL);
     const uint32_t verr = SYSDMA_STATE_ERROR |
         (SYSDMA_ERR_VERIFIER << SYSDMA_STATUS_ERRCODE_SHIFT);
 
@@ -1474,8 +1474,8 @@ static void test_fault_ignore_cancel(void)
 
 static void test_fault_qom(void)
 {
-    T *t = t_start("fault-channel=1,fault-mode=1,fault-error-after=300,"
-                   "fault-sticky=1", NULL);
+    T *t = t_start("x-fault-channel=1,x-fault-mode=1,x-fault-error-after=300,"
+                   "x-fault-sticky=1", NULL);
 
     g_assert_cmphex(crd(t, 0, SYSDMA_CH_FAULT_MODE), ==, 0);
     g_assert_cmphex(crd(t, 1, SYSDMA_CH_FAULT_MODE), ==, SYSDMA_FAULT_ERROR);
@@ -1487,13 +1487,13 @@ static void test_fault_qom(void)
     g_assert_cmpuint(errcode(t, 1), ==, SYSDMA_ERR_INJECTED);
     g_assert_cmpuint(crd(t, 1, SYSDMA_CH_BYTES), ==, 300);
     finish(t, 1);
-    g_assert_cmpuint(qom_u32(t, "fault-mode"), ==, 1);
+    g_assert_cmpuint(qom_u32(t, "x-fault-mode"), ==, 1);
 
     /* run time: all channels, error after 1234 */
-    qom_set_u32(t, "fault-channel", -1);
-    qom_set_u32(t, "fault-error-after", 1234);
-    qom_set_u32(t, "fault-sticky", 0);
-    qom_set_u32(t, "fault-mode", SYSDMA_FAULT_ERROR);
+    qom_set_u32(t, "x-fault-channel", -1);
+    qom_set_u32(t, "x-fault-error-after", 1234);
+    qom_set_u32(t, "x-fault-sticky", 0);
+    qom_set_u32(t, "x-fault-mode", SYSDMA_FAULT_ERROR);
     g_assert_cmphex(crd(t, 3, SYSDMA_CH_FAULT_MODE), ==, SYSDMA_FAULT_ERROR);
     g_assert_cmpuint(crd(t, 3, SYSDMA_CH_FAULT_ERROR_AFTER), ==, 1234);
     go(t, 3, RAM_SRC, RAM_DST, 2000, SYSDMA_DIR_M2M);
@@ -1503,17 +1503,17 @@ static void test_fault_qom(void)
     finish(t, 3);
     g_assert_cmphex(crd(t, 3, SYSDMA_CH_FAULT_MODE), ==, 0);
     g_assert_cmphex(crd(t, 0, SYSDMA_CH_FAULT_MODE), ==, SYSDMA_FAULT_ERROR);
-    g_assert_cmpint(qom_u32(t, "fault-error-after"), ==, 1234);
+    g_assert_cmpint(qom_u32(t, "x-fault-error-after"), ==, 1234);
     /* bad values are refused */
     {
         QDict *rsp = qtest_qmp(t->qts, "{'execute': 'qom-set', 'arguments':"
                                " {'path': '/machine/peripheral-anon/device[0]',"
-                               " 'property': 'fault-mode', 'value': 256}}");
+                               " 'property': 'x-fault-mode', 'value': 256}}");
         g_assert(qdict_haskey(rsp, "error"));
         qobject_unref(rsp);
     }
     /* the properties are reloaded into the window at reset */
-    qom_set_u32(t, "fault-mode", SYSDMA_FAULT_DROP_IRQ);
+    qom_set_u32(t, "x-fault-mode", SYSDMA_FAULT_DROP_IRQ);
     cwr(t, 2, SYSDMA_CH_FAULT_MODE, 0);
     wr(t, SYSDMA_REG_CTRL, SYSDMA_CTRL_RESET);
     g_assert_cmphex(crd(t, 2, SYSDMA_CH_FAULT_MODE), ==,
@@ -2136,7 +2136,7 @@ static void test_safety_random(void)
 
 /*
  * Upstream shape: 64-bit accesses to the address pairs, msi=on|off|auto,
- * fault-channel checked against channels in realize and on qom-set.
+ * x-fault-channel checked against channels in realize and on qom-set.
  */
 static void test_shape(void)
 {
@@ -2160,18 +2160,18 @@ static void test_shape(void)
     g_assert_cmpuint(crd(t, 1, SYSDMA_CH_LEN), ==, 0);
     g_assert_cmphex(crd(t, 1, SYSDMA_CH_SRC_LO), ==, 0x55667788);
     g_assert_cmpuint(vcount(t, SYSDMA_V_BAD_REGISTER), ==, 2);
-    /* fault-channel must name a channel of this device */
+    /* x-fault-channel must name a channel of this device */
     rsp = qtest_qmp(t->qts, "{'execute': 'qom-set', 'arguments': "
                     "{'path': '/machine/peripheral-anon/device[0]', "
-                    "'property': 'fault-channel', 'value': 2}}");
+                    "'property': 'x-fault-channel', 'value': 2}}");
     g_assert(qdict_haskey(rsp, "error"));
     qobject_unref(rsp);
     rsp = qtest_qmp(t->qts, "{'execute': 'device_add', 'arguments': "
                     "{'driver': 'sysdma', 'id': 'x', 'addr': '06.0', "
-                    "'channels': 2, 'fault-channel': 3}}");
+                    "'channels': 2, 'x-fault-channel': 3}}");
     g_assert(qdict_haskey(rsp, "error"));
     g_assert(strstr(qdict_get_str(qdict_get_qdict(rsp, "error"), "desc"),
-                    "fault-channel 3: the device has 2 channels"));
+                    "x-fault-channel 3: the device has 2 channels"));
     qobject_unref(rsp);
     t_end(t);
     t = t_start("msi=on", NULL);
