@@ -4,7 +4,7 @@
  * Every violation is counted per kind (SYSDMA_V_*), traced and logged as a
  * guest error; it never aborts QEMU.  The counters survive every kind of
  * reset (only VERIFY_CLEAR clears them), so that V4's leak count, taken at
- * reset, stays readable.  With the "strict" property the caller also ends
+ * reset, stays readable.  With the "x-strict" property the caller also ends
  * the channel in STATE_ERROR / ERR_VERIFIER (see sysdma_ch_strict_fail()).
  *
  * The last SYSDMA_VLOG_SIZE violations are also kept in a log, read as the

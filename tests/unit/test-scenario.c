@@ -131,7 +131,7 @@ static void test_rand(void)
 
 static void test_host(void)
 {
-	Scenario *s = load_ok(HDR "[host]\naction = qom-set\nproperty = fault-mode\nvalue = 1\n");
+	Scenario *s = load_ok(HDR "[host]\naction = qom-set\nproperty = x-fault-mode\nvalue = 1\n");
 
 	g_assert_true(s->needs_host);
 	g_assert_false(s->needs_snapshot);
