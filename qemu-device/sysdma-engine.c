@@ -2,10 +2,12 @@
  * sysdma: the transfer engine.
  *
  * A transfer moves STEP bytes (min(CHUNK, what is left, the next fault
- * threshold)) per step; a step runs when its time has passed on
- * QEMU_CLOCK_VIRTUAL (rate > 0) or from a bottom half (rate == 0), so a
- * guest length never stalls the main loop.  Data goes through a fixed
- * bounce buffer; all DMA uses pci_dma_read/write on guest RAM only.
+ * threshold); at rate 0 max(CHUNK, SYSDMA_FAST_STEP)) per step; a step
+ * runs when its time has passed on QEMU_CLOCK_VIRTUAL (rate > 0: step k
+ * ends at t0 + bytes_k / rate, so rounding never accumulates) or from a
+ * bottom half (rate == 0), so a guest length never stalls the main loop.
+ * Data goes through a fixed 64 KiB bounce buffer; all DMA uses
+ * pci_dma_read/write on guest RAM only.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -39,6 +41,22 @@ static void sysdma_ch_set_state(SysDMAChannel *c, uint32_t st, uint32_t err)
                        sysdma_state_name(st), err, c->bytes);
     c->state = st;
     c->errcode = err;
+}
+
+/* Latch FAULT_ADDR: where the error of this transfer happened */
+static void sysdma_ch_fault_at(SysDMAChannel *c, uint64_t addr)
+{
+    if (!c->fault_valid) {
+        c->fault_addr = addr;
+        c->fault_valid = true;
+        trace_sysdma_fault_addr(c->idx, addr);
+    }
+}
+
+/* Bytes per step at rate 0: the fast path (REGISTERS.md, Cancel latency) */
+uint32_t sysdma_fast_step(SysDMAState *s)
+{
+    return MAX(s->chunk, SYSDMA_FAST_STEP);
 }
 
 /* A fault fired: count it; one-shot faults disarm (FAULT_STICKY keeps) */
@@ -81,17 +99,31 @@ static uint32_t sysdma_ram_prefix(SysDMAState *s, uint64_t addr, uint32_t len,
     return done;
 }
 
+/* @len bytes of the pattern stream @seed from offset @off, a word at a time */
+static void sysdma_pattern_fill(uint8_t *buf, uint32_t seed, uint64_t off,
+                                uint32_t len)
+{
+    while (len && (off & 3)) {
+        *buf++ = sysdma_pattern_byte(seed, off++);
+        len--;
+    }
+    for (; len >= 4; buf += 4, off += 4, len -= 4) {
+        stl_le_p(buf, sysdma_pattern_word(seed, off));
+    }
+    while (len--) {
+        *buf++ = sysdma_pattern_byte(seed, off++);
+    }
+}
+
 static void sysdma_fifo_drain_run(SysDMAChannel *c, uint32_t n)
 {
     SysDMAState *s = c->s;
     SysDMAFifoRun *r = &c->fifo[0];
 
     while (n) {
-        uint32_t k = MIN(n, SYSDMA_BOUNCE_SIZE), i;
+        uint32_t k = MIN(n, SYSDMA_BOUNCE_SIZE);
 
-        for (i = 0; i < k; i++) {
-            s->bounce[i] = sysdma_pattern_byte(r->seed, r->off + i);
-        }
+        sysdma_pattern_fill(s->bounce, r->seed, r->off, k);
         if (pci_dma_write(PCI_DEVICE(s), r->dst, s->bounce, k) != MEMTX_OK) {
             /* validated when it entered the FIFO: the memory map changed */
             sysdma_violation(s, c->idx, SYSDMA_V_BAD_ADDRESS,
@@ -155,9 +187,14 @@ static void sysdma_fifo_discard(SysDMAChannel *c)
 /* The transfer leaves BUSY: every end owes a FLUSH (H2) */
 static void sysdma_ch_end(SysDMAChannel *c, uint32_t st, uint32_t err)
 {
+    uint32_t causes = SYSDMA_IRQ_DONE |
+        (st == SYSDMA_STATE_COMPLETE ? SYSDMA_IRQ_COMPLETE :
+         st == SYSDMA_STATE_ERROR ? SYSDMA_IRQ_ERROR : SYSDMA_IRQ_ABORT);
+
     timer_del(c->timer);
     qemu_bh_cancel(c->bh);
     c->stalled = false;
+    c->pause_req = c->paused = false;
     c->flush_owed = true;
     sysdma_ch_set_state(c, st, err);
     if (!c->xirq) {
@@ -170,11 +207,12 @@ static void sysdma_ch_end(SysDMAChannel *c, uint32_t st, uint32_t err)
     }
     if (c->fault.mode & SYSDMA_FAULT_DELAY_IRQ) {
         sysdma_fault_fire(c, SYSDMA_FAULT_DELAY_IRQ);
+        c->irq_delayed |= causes;
         timer_mod(c->irq_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
                   (int64_t)c->fault.delay_us * SCALE_US);
         return;
     }
-    sysdma_ch_raise_done(c);
+    sysdma_ch_raise(c, causes);
 }
 
 /*
@@ -185,12 +223,15 @@ static void sysdma_ch_end(SysDMAChannel *c, uint32_t st, uint32_t err)
 void sysdma_ch_irq_timer_cb(void *opaque)
 {
     SysDMAChannel *c = opaque;
+    uint32_t causes;
 
     if (!sysdma_in_d0(c->s)) {
         trace_sysdma_pm_hold(c->idx, "delayed interrupt");
         return;
     }
-    sysdma_ch_raise_done(c);
+    causes = c->irq_delayed;
+    c->irq_delayed = 0;
+    sysdma_ch_raise(c, causes);
 }
 
 /* Strict mode: a violation on this channel ends it in ERROR/ERR_VERIFIER */
@@ -211,14 +252,29 @@ static bool sysdma_fault_armed(SysDMAChannel *c, uint32_t bit)
 /* Bytes at which FAULT_ERROR / FAULT_STALL act */
 static uint32_t sysdma_fault_point(SysDMAChannel *c)
 {
-    return MIN(c->fault.error_after, c->total);
+    /* a ring has no end: the fault point is FAULT_ERROR_AFTER itself */
+    return c->xcyclic ? c->fault.error_after :
+        MIN(c->fault.error_after, c->total);
+}
+
+/*
+ * Virtual time at which the first @pos bytes of the transfer have moved:
+ * computed from the origin each time, so per-step rounding never adds up
+ * and the rate holds to 1 ns over the whole transfer.
+ */
+static int64_t sysdma_ch_time_of(SysDMAChannel *c, uint64_t pos)
+{
+    return c->t0 + muldiv64(pos, NANOSECONDS_PER_SECOND, c->xrate);
 }
 
 static void sysdma_ch_schedule(SysDMAChannel *c)
 {
     SysDMAState *s = c->s;
-    uint32_t n = MIN(s->chunk, c->total - c->bytes);
+    uint32_t n = c->xrate ? s->chunk : sysdma_fast_step(s);
 
+    if (!c->xcyclic) {
+        n = MIN(n, c->total - c->bytes);
+    }
     if (sysdma_fault_armed(c, SYSDMA_FAULT_ERROR | SYSDMA_FAULT_STALL) &&
         sysdma_fault_point(c) > c->bytes) {
         n = MIN(n, sysdma_fault_point(c) - c->bytes);
@@ -227,7 +283,7 @@ static void sysdma_ch_schedule(SysDMAChannel *c)
     if (!c->xrate) {
         qemu_bh_schedule(c->bh);
     } else {
-        c->deadline += muldiv64(n, NANOSECONDS_PER_SECOND, c->xrate);
+        c->deadline = sysdma_ch_time_of(c, c->xpos + n);
         timer_mod(c->timer, c->deadline);
     }
 }
@@ -241,7 +297,7 @@ static void sysdma_ch_schedule(SysDMAChannel *c)
 static void sysdma_ch_advance(SysDMAChannel *c)
 {
     if (sysdma_fault_armed(c, SYSDMA_FAULT_ERROR) &&
-        c->fault.error_after <= c->total &&
+        (c->xcyclic || c->fault.error_after <= c->total) &&
         c->bytes >= c->fault.error_after) {
         sysdma_fault_fire(c, SYSDMA_FAULT_ERROR);
         sysdma_ch_end(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_INJECTED);
@@ -252,10 +308,17 @@ static void sysdma_ch_advance(SysDMAChannel *c)
         sysdma_fault_fire(c, SYSDMA_FAULT_STALL);
         c->stalled = true;
         trace_sysdma_stalled(c->idx, c->bytes);
+        c->paused = c->pause_req;   /* nothing in flight: paused at once */
         return;
     }
-    if (c->bytes >= c->total) {
+    if (!c->xcyclic && c->bytes >= c->total) {
         sysdma_ch_end(c, SYSDMA_STATE_COMPLETE, SYSDMA_ERR_NONE);
+        return;
+    }
+    if (c->pause_req) {
+        /* PAUSE: the engine stops at this step boundary */
+        c->paused = true;
+        trace_sysdma_paused(c->idx, c->bytes);
         return;
     }
     sysdma_ch_schedule(c);
@@ -272,12 +335,15 @@ static uint32_t sysdma_desc_read(SysDMAChannel *c, uint64_t addr,
     if (addr & (SYSDMA_DESC_ALIGN - 1)) {
         qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: descriptor 0x%" PRIx64
                       " misaligned\n", c->idx, addr);
+        sysdma_ch_fault_at(c, addr);
         return SYSDMA_ERR_DESCRIPTOR;
     }
     if (sysdma_ram_prefix(s, addr, sizeof(d), false) != sizeof(d) ||
         pci_dma_read(PCI_DEVICE(s), addr, d, sizeof(d)) != MEMTX_OK) {
         sysdma_violation(s, c->idx, SYSDMA_V_BAD_ADDRESS,
                          "descriptor at 0x%" PRIx64 " not in RAM", addr);
+        sysdma_ch_fault_at(c, addr + sysdma_ram_prefix(s, addr, sizeof(d),
+                                                       false));
         return SYSDMA_ERR_ADDRESS;
     }
     *src = ldq_le_p(d + SYSDMA_DESC_SRC);
@@ -289,6 +355,7 @@ static uint32_t sysdma_desc_read(SysDMAChannel *c, uint64_t addr,
     if (!*len) {
         qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: descriptor 0x%" PRIx64
                       " has length 0\n", c->idx, addr);
+        sysdma_ch_fault_at(c, addr);
         return SYSDMA_ERR_DESCRIPTOR;
     }
     return SYSDMA_ERR_NONE;
@@ -324,14 +391,18 @@ static uint32_t sysdma_sg_walk(SysDMAChannel *c, bool *verr)
         if (total > UINT32_MAX) {
             return SYSDMA_ERR_CONFIG;
         }
-        if (flags & SYSDMA_DESC_END) {
+        /* cyclic: END is ignored, the ring closes back at its head */
+        if (c->xcyclic ? next == c->xhead : (flags & SYSDMA_DESC_END)) {
             c->total = total;
             return SYSDMA_ERR_NONE;
         }
         addr = next;
     }
-    qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: chain longer than %d "
-                  "descriptors (loop?)\n", c->idx, SYSDMA_SG_MAX_DESC);
+    qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: %s longer than %d "
+                  "descriptors\n", c->idx, c->xcyclic ?
+                  "ring does not close at its head within" :
+                  "chain (loop?)", SYSDMA_SG_MAX_DESC);
+    sysdma_ch_fault_at(c, addr);
     return SYSDMA_ERR_DESCRIPTOR;
 }
 
@@ -341,17 +412,32 @@ static uint32_t sysdma_sg_next(SysDMAChannel *c)
     uint64_t src, dst, next;
     uint32_t len, flags, err;
 
+    if (c->xcyclic && c->ndesc && c->next_desc == c->xhead) {
+        /* back at the head of the ring: a new lap */
+        if (c->lap != c->total) {
+            qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: ring changed while "
+                          "running (lap of %u bytes, TOTAL %u)\n", c->idx,
+                          c->lap, c->total);
+            sysdma_ch_fault_at(c, c->next_desc);
+            return SYSDMA_ERR_DESCRIPTOR;
+        }
+        trace_sysdma_cyclic_wrap(c->idx, c->bytes, c->desc_done);
+        c->lap = 0;
+        c->ndesc = 0;
+    }
     if (c->ndesc >= SYSDMA_SG_MAX_DESC) {
+        sysdma_ch_fault_at(c, c->next_desc);
         return SYSDMA_ERR_DESCRIPTOR;
     }
     err = sysdma_desc_read(c, c->next_desc, &src, &dst, &len, &flags, &next);
     if (err) {
         return err;
     }
-    if ((uint64_t)c->bytes + len > c->total) {
+    if ((uint64_t)c->lap + len > c->total) {
         /* the guest changed the chain under the running transfer */
         qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: chain changed while "
                       "running\n", c->idx);
+        sysdma_ch_fault_at(c, c->next_desc);
         return SYSDMA_ERR_DESCRIPTOR;
     }
     c->ndesc++;
@@ -359,6 +445,7 @@ static uint32_t sysdma_sg_next(SysDMAChannel *c)
     c->cur_dst = dst;
     c->seg_left = len;
     c->seg_last = flags & SYSDMA_DESC_END;
+    c->seg_irq = flags & SYSDMA_DESC_IRQ;
     c->next_desc = next;
     return SYSDMA_ERR_NONE;
 }
@@ -371,24 +458,33 @@ static uint32_t sysdma_move(SysDMAChannel *c, uint32_t n, uint32_t *err)
 {
     SysDMAState *s = c->s;
     PCIDevice *pdev = PCI_DEVICE(s);
-    uint32_t v = n;
+    uint32_t v = n, sv = n, dv = n;
+    uint64_t fault;
 
     if (c->xdir != SYSDMA_DIR_P2M) {
-        v = MIN(v, sysdma_ram_prefix(s, c->cur_src, n, false));
+        sv = sysdma_ram_prefix(s, c->cur_src, n, false);
     }
     if (c->xdir != SYSDMA_DIR_M2P) {
-        v = MIN(v, sysdma_ram_prefix(s, c->cur_dst, n, true));
+        dv = sysdma_ram_prefix(s, c->cur_dst, n, true);
     }
+    v = MIN(sv, dv);
+    /* the first byte the device could not access: source first */
+    fault = sv <= dv ? c->cur_src + sv : c->cur_dst + dv;
     if (v) {
         switch (c->xdir) {
         case SYSDMA_DIR_M2M:
-            if (pci_dma_read(pdev, c->cur_src, s->bounce, v) != MEMTX_OK ||
-                pci_dma_write(pdev, c->cur_dst, s->bounce, v) != MEMTX_OK) {
+            if (pci_dma_read(pdev, c->cur_src, s->bounce, v) != MEMTX_OK) {
+                fault = c->cur_src;
+                v = 0;
+            } else if (pci_dma_write(pdev, c->cur_dst, s->bounce, v) !=
+                       MEMTX_OK) {
+                fault = c->cur_dst;
                 v = 0;
             }
             break;
         case SYSDMA_DIR_M2P:
             if (pci_dma_read(pdev, c->cur_src, s->bounce, v) != MEMTX_OK) {
+                fault = c->cur_src;
                 v = 0;
             } else {
                 c->sink_crc = crc32(c->sink_crc, s->bounce, v);
@@ -406,6 +502,7 @@ static uint32_t sysdma_move(SysDMAChannel *c, uint32_t n, uint32_t *err)
                          c->xdir == SYSDMA_DIR_M2M ? "m2m" :
                          c->xdir == SYSDMA_DIR_M2P ? "m2p" : "p2m",
                          c->cur_src, c->cur_dst, v);
+        sysdma_ch_fault_at(c, fault);
         *err = SYSDMA_ERR_ADDRESS;
     }
     return v;
@@ -414,38 +511,52 @@ static uint32_t sysdma_move(SysDMAChannel *c, uint32_t n, uint32_t *err)
 /* One step of the engine: move c->step_len bytes */
 static void sysdma_ch_step(SysDMAChannel *c)
 {
-    uint32_t want = c->step_len, err = SYSDMA_ERR_NONE;
+    uint32_t want = c->step_len, err = SYSDMA_ERR_NONE, loads = 0;
+    bool desc_irq = false;
 
-    if (c->state != SYSDMA_STATE_BUSY || c->stalled) {
+    if (c->state != SYSDMA_STATE_BUSY || c->stalled || c->paused) {
         return;
     }
     while (want) {
         uint32_t n, moved;
 
         if (!c->seg_left) {
-            if (c->seg_last || !c->xsg) {
+            if (!c->xsg || (c->seg_last && !c->xcyclic)) {
+                break;
+            }
+            if (loads++ == SYSDMA_SG_MAX_DESC) {
+                /* a ring of tiny descriptors: bound the work per step */
                 break;
             }
             err = sysdma_sg_next(c);
             if (err) {
-                sysdma_ch_end(c, SYSDMA_STATE_ERROR, err);
-                return;
+                break;
             }
         }
         n = MIN(MIN(want, c->seg_left), SYSDMA_BOUNCE_SIZE);
         moved = sysdma_move(c, n, &err);
         c->bytes += moved;
+        c->lap += moved;
+        c->xpos += moved;
         c->seg_left -= moved;
         c->cur_src += moved;
         c->cur_dst += moved;
         want -= moved;
         if (err) {
-            sysdma_ch_end(c, SYSDMA_STATE_ERROR, err);
-            return;
+            break;
         }
         if (!c->seg_left && c->xsg) {
             c->desc_done++;
+            desc_irq |= c->seg_irq;
         }
+    }
+    if (desc_irq) {
+        /* one IRQ_DESC per step, however many DESC_IRQ descriptors ended */
+        sysdma_ch_raise(c, SYSDMA_IRQ_DESC);
+    }
+    if (err) {
+        sysdma_ch_end(c, SYSDMA_STATE_ERROR, err);
+        return;
     }
     sysdma_ch_advance(c);
 }
@@ -507,6 +618,15 @@ void sysdma_ch_reset(SysDMAChannel *c)
     c->seg_left = c->ndesc = c->step_len = 0;
     c->seg_last = false;
     c->deadline = 0;
+    c->pause_req = c->paused = false;
+    c->irq_mask = SYSDMA_IRQ_MASK_RESET;
+    c->irq_delayed = 0;
+    c->fault_addr = 0;
+    c->fault_valid = false;
+    c->xcyclic = c->seg_irq = false;
+    c->xhead = c->xpos = 0;
+    c->lap = 0;
+    c->t0 = 0;
     c->fault_fired = 0;
     if (s->fault_channel < 0 || s->fault_channel == c->idx) {
         c->fault = s->fault_prop;
@@ -546,15 +666,21 @@ void sysdma_ch_start(SysDMAChannel *c)
     c->xdir = c->cfg & SYSDMA_CFG_DIR_MASK;
     c->xsg = c->cfg & SYSDMA_CFG_SG;
     c->xirq = c->cfg & SYSDMA_CFG_IRQ_EN;
+    c->xcyclic = c->cfg & SYSDMA_CFG_CYCLIC;
     c->xrate = s->rate;
     /* the peripheral stream goes on: SRC_POS and SINK_CRC are kept */
     c->bytes = c->total = c->desc_done = c->ndesc = 0;
+    c->lap = 0;
+    c->xpos = 0;
     c->cur_src = c->src;
     c->cur_dst = c->dst;
     c->seg_left = 0;
-    c->seg_last = false;
-    c->next_desc = c->src;
-    c->deadline = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    c->seg_last = c->seg_irq = false;
+    c->next_desc = c->xhead = c->src;
+    c->pause_req = c->paused = false;
+    c->fault_addr = 0;
+    c->fault_valid = false;
+    c->t0 = c->deadline = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     trace_sysdma_start(c->idx, c->src, c->dst, c->len, c->cfg);
     trace_sysdma_stream(c->idx, c->seed, c->src_pos, c->sink_crc);
     sysdma_ch_set_state(c, SYSDMA_STATE_BUSY, SYSDMA_ERR_NONE);
@@ -566,6 +692,12 @@ void sysdma_ch_start(SysDMAChannel *c)
     if (c->xdir > SYSDMA_DIR_P2M) {
         qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: bad direction %u\n",
                       c->idx, c->xdir);
+        sysdma_ch_end(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_CONFIG);
+        return;
+    }
+    if (c->xcyclic && !c->xsg) {
+        qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: CYCLIC without SG\n",
+                      c->idx);
         sysdma_ch_end(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_CONFIG);
         return;
     }
@@ -605,6 +737,9 @@ void sysdma_ch_start(SysDMAChannel *c)
     if (sysdma_fault_armed(c, SYSDMA_FAULT_SLOW)) {
         sysdma_fault_fire(c, SYSDMA_FAULT_SLOW);
         c->xrate = c->fault.slow_rate;
+    }
+    if (c->xcyclic) {
+        trace_sysdma_cyclic_start(c->idx, c->xhead, c->total);
     }
     if (sysdma_fault_armed(c, SYSDMA_FAULT_SPURIOUS)) {
         sysdma_fault_fire(c, SYSDMA_FAULT_SPURIOUS);
@@ -696,19 +831,21 @@ void sysdma_ch_ack(SysDMAChannel *c, uint32_t val)
     SysDMAState *s = c->s;
     bool strict = false;
 
-    if (val & ~SYSDMA_IRQ_DONE) {
+    uint32_t ack = val & SYSDMA_IRQ_ALL;
+
+    if (val & ~SYSDMA_IRQ_ALL) {
         strict |= sysdma_violation(s, c->idx, SYSDMA_V_BAD_REGISTER,
                                    "IRQ write 0x%x", val);
     }
-    if (val & SYSDMA_IRQ_DONE) {
-        if (c->irq & SYSDMA_IRQ_DONE) {
-            c->irq &= ~SYSDMA_IRQ_DONE;
-            trace_sysdma_irq_ack(c->idx);
-            sysdma_update_irq(s, false);
-        } else {
-            strict |= sysdma_violation(s, c->idx, SYSDMA_V_ACK_NOT_PENDING,
-                                       "IRQ_DONE acknowledged, not pending");
-        }
+    if (ack & ~c->irq) {
+        strict |= sysdma_violation(s, c->idx, SYSDMA_V_ACK_NOT_PENDING,
+                                   "IRQ 0x%x acknowledged, not pending",
+                                   ack & ~c->irq);
+    }
+    if (ack & c->irq) {
+        c->irq &= ~ack;
+        trace_sysdma_irq_ack(c->idx, ack);
+        sysdma_update_irq(s, false);
     }
     if (strict) {
         sysdma_ch_strict_fail(c);
@@ -731,7 +868,88 @@ void sysdma_ch_seed(SysDMAChannel *c, uint32_t val)
 
 void sysdma_ch_post_load(SysDMAChannel *c)
 {
-    if (c->state == SYSDMA_STATE_BUSY && !c->stalled && !c->xrate) {
+    if (c->state == SYSDMA_STATE_BUSY && !c->stalled && !c->paused &&
+        !c->xrate) {
         qemu_bh_schedule(c->bh);
     }
+}
+
+/* RESIDUE: bytes not moved; for a ring, to the end of the current lap */
+uint32_t sysdma_ch_residue(SysDMAChannel *c)
+{
+    return c->total - c->lap;
+}
+
+/*
+ * PAUSE register (REGISTERS.md, Pause and resume).  1 on a BUSY channel
+ * requests a pause: the step in flight completes, then the engine stops
+ * (STATUS.PAUSED).  0 resumes exactly where it stopped; the time spent
+ * paused does not count against the rate.  Not BUSY: a harmless no-op.
+ */
+void sysdma_ch_pause(SysDMAChannel *c, uint32_t val)
+{
+    if (val > 1) {
+        if (sysdma_violation(c->s, c->idx, SYSDMA_V_BAD_REGISTER,
+                             "PAUSE value 0x%x", val)) {
+            sysdma_ch_strict_fail(c);
+        }
+        return;
+    }
+    if (c->state != SYSDMA_STATE_BUSY) {
+        trace_sysdma_pause(c->idx, val, "not busy: ignored");
+        return;
+    }
+    if (val) {
+        if (!c->pause_req) {
+            trace_sysdma_pause(c->idx, val, "requested");
+            c->pause_req = true;
+            /* a stalled engine has nothing in flight: it stops at once */
+            c->paused = c->stalled;
+        }
+        return;
+    }
+    if (!c->pause_req) {
+        return;
+    }
+    c->pause_req = false;
+    if (!c->paused) {
+        /* resumed before it stopped: the step in flight goes on */
+        trace_sysdma_pause(c->idx, val, "request withdrawn");
+        return;
+    }
+    c->paused = false;
+    trace_sysdma_resume(c->idx, c->bytes);
+    if (c->stalled) {
+        return;
+    }
+    if (c->xrate) {
+        /* the paused time does not count: move the origin of the schedule */
+        c->t0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) -
+            muldiv64(c->xpos, NANOSECONDS_PER_SECOND, c->xrate);
+    }
+    sysdma_ch_schedule(c);
+}
+
+/* IRQ_MASK register: masked causes are neither latched nor signalled */
+void sysdma_ch_irq_mask(SysDMAChannel *c, uint32_t val)
+{
+    if (val & ~SYSDMA_IRQ_ALL) {
+        if (sysdma_violation(c->s, c->idx, SYSDMA_V_BAD_REGISTER,
+                             "IRQ_MASK value 0x%x", val)) {
+            sysdma_ch_strict_fail(c);
+        }
+    }
+    c->irq_mask = val & SYSDMA_IRQ_ALL;
+}
+
+/* post_load: the feature state of a channel is consistent */
+bool sysdma_ch_features_valid(SysDMAChannel *c)
+{
+    bool busy = c->state == SYSDMA_STATE_BUSY;
+
+    return (!c->pause_req || busy) && (!c->paused || c->pause_req) &&
+        !(c->irq_mask & ~SYSDMA_IRQ_ALL) && !(c->irq & ~SYSDMA_IRQ_ALL) &&
+        !(c->irq_delayed & ~SYSDMA_IRQ_ALL) && (!c->xcyclic || c->xsg) &&
+        c->lap <= c->total && (c->xcyclic || c->lap == c->bytes) &&
+        (c->xcyclic || c->xpos == c->bytes) && (uint32_t)c->xpos == c->bytes;
 }

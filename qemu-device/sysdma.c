@@ -22,7 +22,7 @@
 #include "trace.h"
 
 #define SYSDMA_CFG_VALID (SYSDMA_CFG_DIR_MASK | SYSDMA_CFG_SG | \
-                          SYSDMA_CFG_IRQ_EN)
+                          SYSDMA_CFG_IRQ_EN | SYSDMA_CFG_CYCLIC)
 
 /* Interrupts ------------------------------------------------------------ */
 
@@ -31,7 +31,7 @@ uint32_t sysdma_irq_status(SysDMAState *s)
     uint32_t st = 0, i;
 
     for (i = 0; i < s->channels; i++) {
-        if (s->ch[i].irq & SYSDMA_IRQ_DONE) {
+        if (s->ch[i].irq) {
             st |= 1u << i;
         }
     }
@@ -40,7 +40,7 @@ uint32_t sysdma_irq_status(SysDMAState *s)
 
 /*
  * One MSI vector, sent on every new event (@edge); without MSI the INTx
- * level is "any channel has IRQ_DONE" (or a spurious fault holds it).
+ * level is "any channel has an IRQ bit set" (or a spurious fault holds it).
  */
 void sysdma_update_irq(SysDMAState *s, bool edge)
 {
@@ -59,10 +59,15 @@ void sysdma_update_irq(SysDMAState *s, bool edge)
     pci_set_irq(pdev, pending);
 }
 
-void sysdma_ch_raise_done(SysDMAChannel *c)
+/* Latch the unmasked @causes in IRQ and signal them (IRQ_MASK: neither) */
+void sysdma_ch_raise(SysDMAChannel *c, uint32_t causes)
 {
-    c->irq |= SYSDMA_IRQ_DONE;
-    trace_sysdma_irq_raise(c->idx);
+    causes &= ~c->irq_mask;
+    if (!causes) {
+        return;
+    }
+    c->irq |= causes;
+    trace_sysdma_irq_raise(c->idx, causes);
     sysdma_update_irq(c->s, true);
 }
 
@@ -141,13 +146,15 @@ static bool sysdma_ch_read(SysDMAChannel *c, hwaddr off, uint32_t *val)
         *val = c->state | (c->errcode << SYSDMA_STATUS_ERRCODE_SHIFT) |
             (c->flush_owed ? SYSDMA_STATUS_FLUSH_OWED : 0) |
             (c->claimed ? SYSDMA_STATUS_CLAIMED : 0) |
-            (c->stalled ? SYSDMA_STATUS_STALLED : 0);
+            (c->stalled ? SYSDMA_STATUS_STALLED : 0) |
+            (c->paused ? SYSDMA_STATUS_PAUSED : 0) |
+            (c->fault_valid ? SYSDMA_STATUS_FAULT_VALID : 0);
         break;
     case SYSDMA_CH_BYTES:
         *val = c->bytes;
         break;
     case SYSDMA_CH_RESIDUE:
-        *val = c->total - c->bytes;
+        *val = sysdma_ch_residue(c);
         break;
     case SYSDMA_CH_IRQ:
         *val = c->irq;
@@ -167,6 +174,18 @@ static bool sysdma_ch_read(SysDMAChannel *c, hwaddr off, uint32_t *val)
         break;
     case SYSDMA_CH_TOTAL:
         *val = c->total;
+        break;
+    case SYSDMA_CH_PAUSE:
+        *val = c->pause_req;
+        break;
+    case SYSDMA_CH_IRQ_MASK:
+        *val = c->irq_mask;
+        break;
+    case SYSDMA_CH_FAULT_ADDR_LO:
+        *val = c->fault_addr;
+        break;
+    case SYSDMA_CH_FAULT_ADDR_HI:
+        *val = c->fault_addr >> 32;
         break;
     case SYSDMA_CH_FAULT_MODE:
         *val = c->fault.mode;
@@ -232,6 +251,9 @@ static uint64_t sysdma_read(void *opaque, hwaddr addr, unsigned size)
             break;
         case SYSDMA_REG_CHUNK:
             val = s->chunk;
+            break;
+        case SYSDMA_REG_FAST_STEP:
+            val = sysdma_fast_step(s);
             break;
         case SYSDMA_REG_IRQ_STATUS:
             val = sysdma_irq_status(s);
@@ -299,6 +321,12 @@ static bool sysdma_ch_write(SysDMAChannel *c, hwaddr off, uint32_t val)
         break;
     case SYSDMA_CH_SEED:
         sysdma_ch_seed(c, val);
+        break;
+    case SYSDMA_CH_PAUSE:
+        sysdma_ch_pause(c, val);
+        break;
+    case SYSDMA_CH_IRQ_MASK:
+        sysdma_ch_irq_mask(c, val);
         break;
     case SYSDMA_CH_FAULT_MODE:
         if (val & ~SYSDMA_FAULT_ALL) {
@@ -559,6 +587,43 @@ static const VMStateDescription vmstate_sysdma_faults = {
     },
 };
 
+/*
+ * PAUSE, cyclic mode, interrupt causes and mask, fault address and the
+ * rate schedule's origin: sent whenever one of them is not at its reset
+ * value (always for a BUSY channel); validated in sysdma_post_load.
+ */
+static bool sysdma_ch_features_needed(void *opaque)
+{
+    SysDMAChannel *c = opaque;
+
+    return c->state == SYSDMA_STATE_BUSY || c->pause_req || c->paused ||
+        c->irq_mask != SYSDMA_IRQ_MASK_RESET || c->irq_delayed ||
+        c->fault_valid || c->fault_addr || c->xcyclic || c->seg_irq ||
+        c->xhead || c->lap || c->xpos || c->t0;
+}
+
+static const VMStateDescription vmstate_sysdma_channel_features = {
+    .name = "sysdma/channel-features",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = sysdma_ch_features_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(pause_req, SysDMAChannel),
+        VMSTATE_BOOL(paused, SysDMAChannel),
+        VMSTATE_UINT32(irq_mask, SysDMAChannel),
+        VMSTATE_UINT32(irq_delayed, SysDMAChannel),
+        VMSTATE_UINT64(fault_addr, SysDMAChannel),
+        VMSTATE_BOOL(fault_valid, SysDMAChannel),
+        VMSTATE_BOOL(xcyclic, SysDMAChannel),
+        VMSTATE_BOOL(seg_irq, SysDMAChannel),
+        VMSTATE_UINT64(xhead, SysDMAChannel),
+        VMSTATE_UINT32(lap, SysDMAChannel),
+        VMSTATE_UINT64(xpos, SysDMAChannel),
+        VMSTATE_INT64(t0, SysDMAChannel),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_sysdma_channel = {
     .name = "sysdma/channel",
     .version_id = 2,
@@ -603,6 +668,10 @@ static const VMStateDescription vmstate_sysdma_channel = {
         VMSTATE_TIMER_PTR(irq_timer, SysDMAChannel),
         VMSTATE_END_OF_LIST()
     },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_sysdma_channel_features,
+        NULL
+    },
 };
 
 static int sysdma_post_load(void *opaque, int version_id)
@@ -614,7 +683,9 @@ static int sysdma_post_load(void *opaque, int version_id)
         SysDMAChannel *c = &s->ch[i];
 
         if (c->fifo_runs > SYSDMA_FIFO_RUNS || c->state > SYSDMA_STATE_CANCELLED
-            || c->xdir > SYSDMA_DIR_P2M || c->bytes > c->total) {
+            || c->xdir > SYSDMA_DIR_P2M ||
+            (!c->xcyclic && c->bytes > c->total) ||
+            !sysdma_ch_features_valid(c)) {
             return -EINVAL;
         }
         sysdma_ch_post_load(c);

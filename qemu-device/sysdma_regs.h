@@ -26,7 +26,8 @@
  *   0x010 FIFO_SIZE       RO      prop    bytes held back until FLUSH (H2)
  *   0x014 RATE            RO      prop    bytes per second, 0 = unthrottled
  *   0x018 CHUNK           RO      prop    bytes moved per step of the engine
- *   0x020 IRQ_STATUS      RO      0       bit n: channel n has IRQ.DONE set
+ *   0x01c FAST_STEP       RO      -       bytes per engine step at RATE 0
+ *   0x020 IRQ_STATUS      RO      0       bit n: channel n has an IRQ bit set
  *   0x024 CTRL            WO      -       CTRL_RESET resets every channel
  *   0x030 VERIFY_TOTAL    RO      0       sum of all verifier counters
  *   0x034 VERIFY_CLEAR    WO      -       any write clears all counters
@@ -37,7 +38,7 @@
  *                                guest address of the first descriptor
  *   0x08 DST_LO/0x0c DST_HI  RW  destination address (M2M, P2M)
  *   0x10 LEN         RW  bytes to move (ignored in SG mode)
- *   0x14 CFG         RW  DIR, SG, IRQ_EN fields
+ *   0x14 CFG         RW  DIR, SG, IRQ_EN, CYCLIC fields
  *   0x20 START       WO  any write starts the programmed transfer
  *   0x24 CANCEL      WO  any write stops a running transfer within one chunk
  *   0x28 FLUSH       WO  any write drains the FIFO to memory (H2)
@@ -45,7 +46,7 @@
  *   0x30 STATUS      RO  STATE, FLUSH_OWED, CLAIMED, ERRCODE fields
  *   0x34 BYTES       RO  bytes transferred so far (exact, live)
  *   0x38 RESIDUE     RO  bytes still to move (TOTAL - BYTES while BUSY)
- *   0x3c IRQ         RW1C IRQ_DONE: completion interrupt pending
+ *   0x3c IRQ         RW1C interrupt causes pending (SYSDMA_IRQ_*)
  *   0x40 SINK_CRC    RO  CRC32 of the bytes the peripheral sink received
  *                        since the last SEED write or reset (across STARTs)
  *   0x44 SEED        RW  seed of the peripheral pattern source; any write
@@ -53,6 +54,9 @@
  *   0x48 FIFO_LEVEL  RO  bytes held in the FIFO
  *   0x4c DESC_DONE   RO  scatter-gather descriptors finished
  *   0x50 TOTAL       RO  length of the current transfer (sum of descriptors)
+ *   0x54 PAUSE       RW  1 requests a pause of a BUSY channel, 0 resumes
+ *   0x58 IRQ_MASK    RW  interrupt causes that are neither latched nor sent
+ *   0x5c FAULT_ADDR_LO/0x60 FAULT_ADDR_HI RO  where the last error happened
  *   0x80 FAULT_MODE  RW  armed faults (SYSDMA_FAULT_* bits)
  *   0x84 FAULT_STICKY RW faults that stay armed after firing (else one-shot)
  *   0x88 FAULT_ERROR_AFTER RW  bytes after which FAULT_ERROR fires
@@ -87,6 +91,7 @@
 #define SYSDMA_REG_FIFO_SIZE        0x010
 #define SYSDMA_REG_RATE             0x014
 #define SYSDMA_REG_CHUNK            0x018
+#define SYSDMA_REG_FAST_STEP        0x01c /* step at RATE 0, bytes */
 #define SYSDMA_REG_IRQ_STATUS       0x020
 #define SYSDMA_REG_CTRL             0x024
 #define   SYSDMA_CTRL_RESET           (1u << 0)
@@ -130,6 +135,7 @@
 #define   SYSDMA_DIR_P2M              2u /* peripheral source to memory */
 #define   SYSDMA_CFG_SG               (1u << 4) /* SRC is a descriptor chain */
 #define   SYSDMA_CFG_IRQ_EN           (1u << 5) /* interrupt on completion */
+#define   SYSDMA_CFG_CYCLIC           (1u << 6) /* SG ring, runs until CANCEL */
 #define SYSDMA_CH_START             0x20
 #define SYSDMA_CH_CANCEL            0x24
 #define SYSDMA_CH_FLUSH             0x28
@@ -144,6 +150,8 @@
 #define   SYSDMA_STATUS_FLUSH_OWED    (1u << 8)
 #define   SYSDMA_STATUS_CLAIMED       (1u << 9)
 #define   SYSDMA_STATUS_STALLED       (1u << 10) /* FAULT_STALL holds it */
+#define   SYSDMA_STATUS_PAUSED        (1u << 11) /* engine stopped by PAUSE */
+#define   SYSDMA_STATUS_FAULT_VALID   (1u << 12) /* FAULT_ADDR is latched */
 #define   SYSDMA_STATUS_ERRCODE_SHIFT 16
 #define   SYSDMA_STATUS_ERRCODE_MASK  0x00ff0000u
 #define   SYSDMA_ERR_NONE             0u
@@ -155,12 +163,22 @@
 #define SYSDMA_CH_BYTES             0x34
 #define SYSDMA_CH_RESIDUE           0x38
 #define SYSDMA_CH_IRQ               0x3c
-#define   SYSDMA_IRQ_DONE             (1u << 0)
+#define   SYSDMA_IRQ_DONE             (1u << 0) /* any end of a transfer */
+#define   SYSDMA_IRQ_COMPLETE         (1u << 1) /* ended COMPLETE */
+#define   SYSDMA_IRQ_ERROR            (1u << 2) /* ended ERROR */
+#define   SYSDMA_IRQ_ABORT            (1u << 3) /* ended CANCELLED */
+#define   SYSDMA_IRQ_DESC             (1u << 4) /* DESC_IRQ descriptor done */
+#define   SYSDMA_IRQ_ALL              0x1fu
+#define   SYSDMA_IRQ_MASK_RESET       0x1eu     /* only DONE unmasked */
 #define SYSDMA_CH_SINK_CRC          0x40
 #define SYSDMA_CH_SEED              0x44
 #define SYSDMA_CH_FIFO_LEVEL        0x48
 #define SYSDMA_CH_DESC_DONE         0x4c
 #define SYSDMA_CH_TOTAL             0x50
+#define SYSDMA_CH_PAUSE             0x54
+#define SYSDMA_CH_IRQ_MASK          0x58
+#define SYSDMA_CH_FAULT_ADDR_LO     0x5c
+#define SYSDMA_CH_FAULT_ADDR_HI     0x60
 
 /* Fault injection window (also settable as properties and over QMP) */
 #define SYSDMA_CH_FAULT_MODE        0x80
@@ -180,14 +198,15 @@
 
 /*
  * Scatter-gather descriptor, in guest memory, little endian, 8-byte
- * aligned.  The chain ends at a descriptor with SYSDMA_DESC_END set; a
+ * aligned.  The chain ends at a descriptor with SYSDMA_DESC_END set
+ * (SYSDMA_CFG_CYCLIC: at the descriptor whose next is the first); a
  * chain longer than SYSDMA_SG_MAX_DESC (which also catches loops), a
  * misaligned descriptor or a zero length ends the transfer with
  * SYSDMA_ERR_DESCRIPTOR.
  *   0x00 src   (u64)  memory source (M2M, M2P)
  *   0x08 dst   (u64)  memory destination (M2M, P2M)
  *   0x10 len   (u32)  bytes, non-zero
- *   0x14 flags (u32)  SYSDMA_DESC_END
+ *   0x14 flags (u32)  SYSDMA_DESC_END, SYSDMA_DESC_IRQ
  *   0x18 next  (u64)  guest address of the next descriptor
  */
 #define SYSDMA_DESC_SIZE            32
@@ -197,7 +216,8 @@
 #define SYSDMA_DESC_LEN             0x10
 #define SYSDMA_DESC_FLAGS           0x14
 #define SYSDMA_DESC_NEXT            0x18
-#define   SYSDMA_DESC_END             (1u << 0)
+#define   SYSDMA_DESC_END             (1u << 0) /* last (ignored if CYCLIC) */
+#define   SYSDMA_DESC_IRQ             (1u << 1) /* IRQ_DESC when it is done */
 #define SYSDMA_SG_MAX_DESC          256
 
 /*
@@ -207,8 +227,8 @@
  * STARTs.  Random access, so the guest can verify any partial transfer
  * without the host.  Built from a 32-bit integer hash (lowbias32).
  */
-static inline unsigned char sysdma_pattern_byte(unsigned int seed,
-                                                unsigned long long off)
+static inline unsigned int sysdma_pattern_word(unsigned int seed,
+                                               unsigned long long off)
 {
     unsigned int x = seed ^ (unsigned int)(off >> 2) ^
                      (unsigned int)(off >> 34) * 0x9e3779b9u;
@@ -218,7 +238,13 @@ static inline unsigned char sysdma_pattern_byte(unsigned int seed,
     x ^= x >> 15;
     x *= 0x846ca68bu;
     x ^= x >> 16;
-    return (unsigned char)(x >> (8 * (off & 3)));
+    return x;   /* bytes off & ~3 .. (off & ~3) + 3, little endian */
+}
+
+static inline unsigned char sysdma_pattern_byte(unsigned int seed,
+                                                unsigned long long off)
+{
+    return (unsigned char)(sysdma_pattern_word(seed, off) >> (8 * (off & 3)));
 }
 
 #endif /* SYSDMA_REGS_H */
