@@ -2,12 +2,20 @@
  * sysdma: the transfer engine.
  *
  * A transfer moves STEP bytes (min(CHUNK, what is left, the next fault
- * threshold); at rate 0 max(CHUNK, SYSDMA_FAST_STEP)) per step; a step
- * runs when its time has passed on QEMU_CLOCK_VIRTUAL (rate > 0: step k
- * ends at t0 + bytes_k / rate, so rounding never accumulates) or from a
- * bottom half (rate == 0), so a guest length never stalls the main loop.
- * Data goes through a fixed 64 KiB bounce buffer; all DMA uses
- * pci_dma_read/write on guest RAM only.
+ * threshold); at rate 0 max(CHUNK, SYSDMA_FAST_STEP), the fast path) per
+ * step; a step is due when its time has passed on QEMU_CLOCK_VIRTUAL
+ * (rate > 0: the step that brings the transfer to B bytes is due at
+ * t0 + B / rate, so rounding never adds up) or at once (rate == 0, one
+ * step per main-loop turn), so a guest length never stalls the main loop.
+ *
+ * Safety (REGISTERS.md, "Safety"): every DMA access and every interrupt
+ * of the engine is issued from the channel's bottom half, which runs with
+ * the device's memory re-entrancy guard engaged, or from an MMIO write
+ * (START, FLUSH), which the memory core guards the same way; the timers
+ * only schedule the bottom half.  Each access goes through the memory
+ * core with MemTxAttrs.memory set, so only RAM is reached, decided at the
+ * moment of the access, and its MemTxResult decides the channel's fate.
+ * A bottom-half run does a bounded amount of work.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -16,12 +24,14 @@
 #include "qemu/host-utils.h"
 #include "qemu/main-loop.h"
 #include "qemu/rcu.h"
+#include "qapi/error.h"
 #include "exec/memory.h"
+#include "system/dma.h"
 #include "sysdma-internal.h"
 #include "trace.h"
 #include <zlib.h>
 
-static void sysdma_ch_step_cb(void *opaque);
+static void sysdma_ch_kick(SysDMAChannel *c);
 
 static const char *sysdma_state_name(uint32_t st)
 {
@@ -43,7 +53,7 @@ static void sysdma_ch_set_state(SysDMAChannel *c, uint32_t st, uint32_t err)
     c->errcode = err;
 }
 
-/* Latch FAULT_ADDR: where the error of this transfer happened */
+/* Latch FAULT_ADDR: where the (first) error of this transfer happened */
 static void sysdma_ch_fault_at(SysDMAChannel *c, uint64_t addr)
 {
     if (!c->fault_valid) {
@@ -57,46 +67,6 @@ static void sysdma_ch_fault_at(SysDMAChannel *c, uint64_t addr)
 uint32_t sysdma_fast_step(SysDMAState *s)
 {
     return MAX(s->chunk, SYSDMA_FAST_STEP);
-}
-
-/* A fault fired: count it; one-shot faults disarm (FAULT_STICKY keeps) */
-static void sysdma_fault_fire(SysDMAChannel *c, uint32_t bit)
-{
-    c->fault_fired++;
-    trace_sysdma_fault(c->idx, bit, c->bytes);
-    if (!(c->fault.sticky & bit)) {
-        c->fault.mode &= ~bit;
-    }
-}
-
-/*
- * How many bytes from @addr on (at most @len) are guest RAM that the device
- * may access.  MMIO (the device's own BAR included: no re-entrancy), holes
- * and, for writes, ROM are refused (V2).
- */
-static uint32_t sysdma_ram_prefix(SysDMAState *s, uint64_t addr, uint32_t len,
-                                  bool is_write)
-{
-    AddressSpace *as = pci_get_address_space(PCI_DEVICE(s));
-    uint32_t done = 0;
-
-    if (addr + len < addr && addr + len != 0) {
-        len = -addr;                    /* stop at the top of the space */
-    }
-    RCU_READ_LOCK_GUARD();
-    while (done < len) {
-        hwaddr xlat, l = len - done;
-        MemoryRegion *mr;
-
-        mr = address_space_translate(as, addr + done, &xlat, &l, is_write,
-                                     MEMTXATTRS_UNSPECIFIED);
-        if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) ||
-            (is_write && mr->readonly) || l == 0) {
-            break;
-        }
-        done += MIN(l, len - done);
-    }
-    return done;
 }
 
 /* @len bytes of the pattern stream @seed from offset @off, a word at a time */
@@ -115,64 +85,113 @@ static void sysdma_pattern_fill(uint8_t *buf, uint32_t seed, uint64_t off,
     }
 }
 
-static void sysdma_fifo_drain_run(SysDMAChannel *c, uint32_t n)
+/* A fault fired: count it; one-shot faults disarm (FAULT_STICKY keeps) */
+static void sysdma_fault_fire(SysDMAChannel *c, uint32_t bit)
 {
-    SysDMAState *s = c->s;
-    SysDMAFifoRun *r = &c->fifo[0];
-
-    while (n) {
-        uint32_t k = MIN(n, SYSDMA_BOUNCE_SIZE);
-
-        sysdma_pattern_fill(s->bounce, r->seed, r->off, k);
-        if (pci_dma_write(PCI_DEVICE(s), r->dst, s->bounce, k) != MEMTX_OK) {
-            /* validated when it entered the FIFO: the memory map changed */
-            sysdma_violation(s, c->idx, SYSDMA_V_BAD_ADDRESS,
-                             "FIFO drain to 0x%" PRIx64 " failed", r->dst);
-        }
-        trace_sysdma_fifo_drain(c->idx, r->dst, k);
-        r->dst += k;
-        r->off += k;
-        r->len -= k;
-        c->fifo_level -= k;
-        n -= k;
-    }
-    if (!r->len) {
-        c->fifo_runs--;
-        memmove(&c->fifo[0], &c->fifo[1], c->fifo_runs * sizeof(c->fifo[0]));
+    c->fault_fired++;
+    trace_sysdma_fault(c->idx, bit, c->bytes);
+    if (!(c->fault.sticky & bit)) {
+        c->fault.mode &= ~bit;
     }
 }
 
-/* Drain the FIFO until it holds at most @keep bytes */
-static void sysdma_fifo_drain(SysDMAChannel *c, uint32_t keep)
+/* Virtual time of the event being processed (a step's due time) */
+static int64_t sysdma_ch_now(SysDMAChannel *c)
 {
-    while (c->fifo_level > keep && c->fifo_runs) {
-        sysdma_fifo_drain_run(c, MIN(c->fifo[0].len, c->fifo_level - keep));
-    }
+    return c->in_bh ? c->now : qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+}
+
+/* [addr, addr + len) does not wrap past 2^64 - 1 (it may end at 2^64) */
+static bool sysdma_range_ok(uint64_t addr, uint64_t len)
+{
+    return !len || addr <= UINT64_MAX - (len - 1);
 }
 
 /*
- * P2M: take @len bytes from the source (its stream position advances at
- * once); they are owed to @dst (H2)
+ * One DMA access of at most @len bytes at @addr.  It is split where the
+ * memory map changes region, so that the bytes that reached memory are
+ * known exactly; each piece is one pci_dma_rw() with MemTxAttrs.memory,
+ * which the memory core refuses unless it is RAM (MMIO, the device's own
+ * BAR included, holes, and ROM for writes fail).  Returns the bytes moved;
+ * fewer than @len means the access failed there.
  */
-static void sysdma_fifo_push(SysDMAChannel *c, uint64_t dst, uint32_t len)
+static uint32_t sysdma_dma(SysDMAChannel *c, uint64_t addr, void *buf,
+                           uint32_t len, bool is_write)
 {
-    SysDMAFifoRun *last = c->fifo_runs ? &c->fifo[c->fifo_runs - 1] : NULL;
-    uint64_t off = c->src_pos;
+    PCIDevice *pdev = PCI_DEVICE(c->s);
+    AddressSpace *as = pci_get_address_space(pdev);
+    MemTxAttrs attrs = { .memory = 1 };
+    uint32_t done = 0;
 
-    c->src_pos += len;
-    if (last && last->dst + last->len == dst && last->off + last->len == off &&
-        last->seed == c->seed) {
-        last->len += len;
-    } else {
-        if (c->fifo_runs == SYSDMA_FIFO_RUNS) {
-            sysdma_fifo_drain_run(c, c->fifo[0].len);
-        }
-        c->fifo[c->fifo_runs++] = (SysDMAFifoRun) {
-            .dst = dst, .off = off, .seed = c->seed, .len = len,
-        };
+    if (!sysdma_range_ok(addr, len)) {
+        len = -addr;                    /* stop at the top of the space */
     }
-    c->fifo_level += len;
-    sysdma_fifo_drain(c, c->s->fifo_size);
+    while (done < len) {
+        hwaddr xlat, l = len - done;
+        MemTxResult r;
+
+        WITH_RCU_READ_LOCK_GUARD() {
+            address_space_translate(as, addr + done, &xlat, &l, is_write,
+                                    attrs);
+        }
+        l = MIN(MAX(l, 1), len - done);
+        r = pci_dma_rw(pdev, addr + done, (uint8_t *)buf + done, l,
+                       is_write ? DMA_DIRECTION_FROM_DEVICE :
+                       DMA_DIRECTION_TO_DEVICE, attrs);
+        if (r != MEMTX_OK) {
+            trace_sysdma_dma_refused(c->idx, addr + done, l, is_write, r);
+            break;
+        }
+        done += l;
+    }
+    return done;
+}
+
+/*
+ * Write the oldest @n bytes of the FIFO (n <= the first run's length) to
+ * memory.  They leave the FIFO before any DMA is issued.  Returns false
+ * when not all of them reached memory; *bad_pos is then the transfer
+ * position of the first byte that did not.
+ */
+static bool sysdma_fifo_drain_run(SysDMAChannel *c, uint32_t n,
+                                  uint32_t *bad_pos)
+{
+    SysDMAState *s = c->s;
+    SysDMAFifoRun r;
+    uint32_t done = 0;
+
+    if (!c->fifo_runs || !n) {
+        return true;
+    }
+    r = c->fifo[0];
+    n = MIN(n, r.len);
+    if (n == r.len) {
+        c->fifo_runs--;
+        memmove(&c->fifo[0], &c->fifo[1], c->fifo_runs * sizeof(c->fifo[0]));
+    } else {
+        c->fifo[0].dst += n;
+        c->fifo[0].off += n;
+        c->fifo[0].pos += n;
+        c->fifo[0].len -= n;
+    }
+    c->fifo_level -= MIN(n, c->fifo_level);
+    while (done < n) {
+        uint32_t k = MIN(n - done, SYSDMA_BOUNCE_SIZE), got;
+
+        sysdma_pattern_fill(s->bounce, r.seed, r.off + done, k);
+        got = sysdma_dma(c, r.dst + done, s->bounce, k, true);
+        trace_sysdma_fifo_drain(c->idx, r.dst + done, got);
+        done += got;
+        if (got < k) {
+            sysdma_violation(s, c->idx, SYSDMA_V_BAD_ADDRESS,
+                             "FIFO drain to 0x%" PRIx64 " failed",
+                             r.dst + done);
+            sysdma_ch_fault_at(c, r.dst + done);
+            *bad_pos = r.pos + done;
+            return false;
+        }
+    }
+    return true;
 }
 
 static void sysdma_fifo_discard(SysDMAChannel *c)
@@ -184,6 +203,52 @@ static void sysdma_fifo_discard(SysDMAChannel *c)
     c->fifo_level = 0;
 }
 
+/*
+ * Drain the FIFO until it holds at most @keep bytes.  On a failed write
+ * the rest of the FIFO is dropped (nothing after a hole is delivered).
+ */
+static bool sysdma_fifo_drain(SysDMAChannel *c, uint32_t keep,
+                              uint32_t *bad_pos)
+{
+    while (c->fifo_level > keep && c->fifo_runs) {
+        if (!sysdma_fifo_drain_run(c, MIN(c->fifo[0].len,
+                                          c->fifo_level - keep), bad_pos)) {
+            sysdma_fifo_discard(c);
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * P2M: take @len bytes from the source (its stream position advances at
+ * once); they are owed to @dst (H2).  Returns false when an older run
+ * pushed out of the FIFO could not be written (see sysdma_fifo_drain()).
+ */
+static bool sysdma_fifo_push(SysDMAChannel *c, uint64_t dst, uint32_t len,
+                             uint32_t *bad_pos)
+{
+    SysDMAFifoRun *last = c->fifo_runs ? &c->fifo[c->fifo_runs - 1] : NULL;
+    uint64_t off = c->src_pos;
+
+    c->src_pos += len;
+    if (last && last->dst + last->len == dst && last->off + last->len == off &&
+        last->pos + last->len == c->bytes && last->seed == c->seed) {
+        last->len += len;
+    } else {
+        if (c->fifo_runs == SYSDMA_FIFO_RUNS &&
+            !sysdma_fifo_drain(c, c->fifo_level - c->fifo[0].len, bad_pos)) {
+            return false;
+        }
+        c->fifo[c->fifo_runs++] = (SysDMAFifoRun) {
+            .dst = dst, .off = off, .seed = c->seed, .len = len,
+            .pos = c->bytes,
+        };
+    }
+    c->fifo_level += len;
+    return sysdma_fifo_drain(c, c->s->fifo_size, bad_pos);
+}
+
 /* The transfer leaves BUSY: every end owes a FLUSH (H2) */
 static void sysdma_ch_end(SysDMAChannel *c, uint32_t st, uint32_t err)
 {
@@ -192,7 +257,6 @@ static void sysdma_ch_end(SysDMAChannel *c, uint32_t st, uint32_t err)
          st == SYSDMA_STATE_ERROR ? SYSDMA_IRQ_ERROR : SYSDMA_IRQ_ABORT);
 
     timer_del(c->timer);
-    qemu_bh_cancel(c->bh);
     c->stalled = false;
     c->pause_req = c->paused = false;
     c->flush_owed = true;
@@ -207,39 +271,27 @@ static void sysdma_ch_end(SysDMAChannel *c, uint32_t st, uint32_t err)
     }
     if (c->fault.mode & SYSDMA_FAULT_DELAY_IRQ) {
         sysdma_fault_fire(c, SYSDMA_FAULT_DELAY_IRQ);
+        /* raised by the bottom half, never from here */
+        c->irq_owed = true;
         c->irq_delayed |= causes;
-        timer_mod(c->irq_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
-                  (int64_t)c->fault.delay_us * SCALE_US);
+        c->irq_at = sysdma_ch_now(c) + (int64_t)c->fault.delay_us * SCALE_US;
+        sysdma_ch_kick(c);
         return;
     }
     sysdma_ch_raise(c, causes);
 }
 
 /*
- * The timers and the bottom half do nothing outside D0: a function in
- * D3hot masters nothing.  The channel keeps its state; the only way back
- * is D0, which resets it (or a device reset).
+ * Strict mode: a violation on this channel ends a running transfer in
+ * ERROR/ERR_VERIFIER and marks an idle channel.  A transfer that already
+ * ended keeps its outcome (COMPLETE stays COMPLETE until the driver has
+ * read it and flushed); the violation is still counted.
  */
-void sysdma_ch_irq_timer_cb(void *opaque)
-{
-    SysDMAChannel *c = opaque;
-    uint32_t causes;
-
-    if (!sysdma_in_d0(c->s)) {
-        trace_sysdma_pm_hold(c->idx, "delayed interrupt");
-        return;
-    }
-    causes = c->irq_delayed;
-    c->irq_delayed = 0;
-    sysdma_ch_raise(c, causes);
-}
-
-/* Strict mode: a violation on this channel ends it in ERROR/ERR_VERIFIER */
 void sysdma_ch_strict_fail(SysDMAChannel *c)
 {
     if (c->state == SYSDMA_STATE_BUSY) {
         sysdma_ch_end(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_VERIFIER);
-    } else {
+    } else if (c->state == SYSDMA_STATE_IDLE) {
         sysdma_ch_set_state(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_VERIFIER);
     }
 }
@@ -258,15 +310,11 @@ static uint32_t sysdma_fault_point(SysDMAChannel *c)
 }
 
 /*
- * Virtual time at which the first @pos bytes of the transfer have moved:
- * computed from the origin each time, so per-step rounding never adds up
- * and the rate holds to 1 ns over the whole transfer.
+ * Length and due time of the next step.  The due time is computed from
+ * the schedule's origin t0 and the bytes moved so far, never from the
+ * previous step, so per-step rounding does not add up: the transfer holds
+ * RATE to 1 ns whatever CHUNK (REGISTERS.md, The engine and timing).
  */
-static int64_t sysdma_ch_time_of(SysDMAChannel *c, uint64_t pos)
-{
-    return c->t0 + muldiv64(pos, NANOSECONDS_PER_SECOND, c->xrate);
-}
-
 static void sysdma_ch_schedule(SysDMAChannel *c)
 {
     SysDMAState *s = c->s;
@@ -280,11 +328,47 @@ static void sysdma_ch_schedule(SysDMAChannel *c)
         n = MIN(n, sysdma_fault_point(c) - c->bytes);
     }
     c->step_len = n;
-    if (!c->xrate) {
-        qemu_bh_schedule(c->bh);
+    if (c->xrate) {
+        c->deadline = c->t0 + muldiv64(c->xpos + n, NANOSECONDS_PER_SECOND,
+                                       c->xrate);
+    }
+    sysdma_ch_kick(c);
+}
+
+/*
+ * Wake-ups: the bottom half when something is due now, else the timer of
+ * the next step and of the delayed interrupt.  The running bottom half
+ * kicks once when it is done.
+ */
+static void sysdma_ch_kick(SysDMAChannel *c)
+{
+    int64_t now;
+    bool due = false;
+
+    if (c->in_bh) {
+        return;
+    }
+    now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    if (c->state == SYSDMA_STATE_BUSY && !c->stalled && !c->paused) {
+        if (!c->xrate || c->deadline <= now) {
+            due = true;
+        } else {
+            timer_mod(c->timer, c->deadline);
+        }
     } else {
-        c->deadline = sysdma_ch_time_of(c, c->xpos + n);
-        timer_mod(c->timer, c->deadline);
+        timer_del(c->timer);
+    }
+    if (c->irq_owed) {
+        if (c->irq_at <= now) {
+            due = true;
+        } else {
+            timer_mod(c->irq_timer, c->irq_at);
+        }
+    } else {
+        timer_del(c->irq_timer);
+    }
+    if (due) {
+        qemu_bh_schedule(c->bh);
     }
 }
 
@@ -307,6 +391,7 @@ static void sysdma_ch_advance(SysDMAChannel *c)
         c->bytes >= sysdma_fault_point(c)) {
         sysdma_fault_fire(c, SYSDMA_FAULT_STALL);
         c->stalled = true;
+        timer_del(c->timer);
         trace_sysdma_stalled(c->idx, c->bytes);
         c->paused = c->pause_req;   /* nothing in flight: paused at once */
         return;
@@ -318,10 +403,25 @@ static void sysdma_ch_advance(SysDMAChannel *c)
     if (c->pause_req) {
         /* PAUSE: the engine stops at this step boundary */
         c->paused = true;
+        timer_del(c->timer);
         trace_sysdma_paused(c->idx, c->bytes);
         return;
     }
     sysdma_ch_schedule(c);
+}
+
+/* The memory range(s) of one piece of a transfer must not wrap (V2) */
+static bool sysdma_ranges_ok(SysDMAChannel *c, uint32_t dir, uint64_t src,
+                             uint64_t dst, uint32_t len, const char *what)
+{
+    if ((dir == SYSDMA_DIR_P2M || sysdma_range_ok(src, len)) &&
+        (dir == SYSDMA_DIR_M2P || sysdma_range_ok(dst, len))) {
+        return true;
+    }
+    sysdma_violation(c->s, c->idx, SYSDMA_V_BAD_ADDRESS,
+                     "%s: 0x%" PRIx64 " -> 0x%" PRIx64 " + %u wraps past "
+                     "2^64", what, src, dst, len);
+    return false;
 }
 
 /* Read and check the SG descriptor at @addr; returns an ERR_ code */
@@ -331,6 +431,7 @@ static uint32_t sysdma_desc_read(SysDMAChannel *c, uint64_t addr,
 {
     SysDMAState *s = c->s;
     uint8_t d[SYSDMA_DESC_SIZE];
+    uint32_t got;
 
     if (addr & (SYSDMA_DESC_ALIGN - 1)) {
         qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: descriptor 0x%" PRIx64
@@ -338,12 +439,11 @@ static uint32_t sysdma_desc_read(SysDMAChannel *c, uint64_t addr,
         sysdma_ch_fault_at(c, addr);
         return SYSDMA_ERR_DESCRIPTOR;
     }
-    if (sysdma_ram_prefix(s, addr, sizeof(d), false) != sizeof(d) ||
-        pci_dma_read(PCI_DEVICE(s), addr, d, sizeof(d)) != MEMTX_OK) {
+    got = sysdma_dma(c, addr, d, sizeof(d), false);
+    if (got != sizeof(d)) {
         sysdma_violation(s, c->idx, SYSDMA_V_BAD_ADDRESS,
                          "descriptor at 0x%" PRIx64 " not in RAM", addr);
-        sysdma_ch_fault_at(c, addr + sysdma_ram_prefix(s, addr, sizeof(d),
-                                                       false));
+        sysdma_ch_fault_at(c, addr + got);
         return SYSDMA_ERR_ADDRESS;
     }
     *src = ldq_le_p(d + SYSDMA_DESC_SRC);
@@ -358,12 +458,17 @@ static uint32_t sysdma_desc_read(SysDMAChannel *c, uint64_t addr,
         sysdma_ch_fault_at(c, addr);
         return SYSDMA_ERR_DESCRIPTOR;
     }
+    if (!sysdma_ranges_ok(c, c->xdir, *src, *dst, *len, "descriptor")) {
+        sysdma_ch_fault_at(c, addr);
+        return SYSDMA_ERR_ADDRESS;
+    }
     return SYSDMA_ERR_NONE;
 }
 
+/* Two ranges of @len bytes that do not wrap (sysdma_range_ok()) overlap */
 static bool sysdma_overlap(uint64_t a, uint64_t b, uint32_t len)
 {
-    return a < b + len && b < a + len;
+    return (a >= b ? a - b : b - a) < len;
 }
 
 /*
@@ -398,10 +503,9 @@ static uint32_t sysdma_sg_walk(SysDMAChannel *c, bool *verr)
         }
         addr = next;
     }
-    qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: %s longer than %d "
-                  "descriptors\n", c->idx, c->xcyclic ?
-                  "ring does not close at its head within" :
-                  "chain (loop?)", SYSDMA_SG_MAX_DESC);
+    qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: %s %d descriptors\n",
+                  c->idx, c->xcyclic ? "ring does not close at its head "
+                  "within" : "chain (loop?) longer than", SYSDMA_SG_MAX_DESC);
     sysdma_ch_fault_at(c, addr);
     return SYSDMA_ERR_DESCRIPTOR;
 }
@@ -452,57 +556,47 @@ static uint32_t sysdma_sg_next(SysDMAChannel *c)
 
 /*
  * Move up to @n bytes (n <= SYSDMA_BOUNCE_SIZE, within the segment).
- * Returns the bytes moved; *err is set when fewer could be moved.
+ * Returns the bytes moved (for P2M: taken into the FIFO and still there
+ * or delivered); *err is set when the transfer must end in error.  A P2M
+ * drain that failed also moved BYTES back to what reached memory.
  */
 static uint32_t sysdma_move(SysDMAChannel *c, uint32_t n, uint32_t *err)
 {
     SysDMAState *s = c->s;
-    PCIDevice *pdev = PCI_DEVICE(s);
-    uint32_t v = n, sv = n, dv = n;
-    uint64_t fault;
+    uint32_t v = n, r, bad_pos;
 
-    if (c->xdir != SYSDMA_DIR_P2M) {
-        sv = sysdma_ram_prefix(s, c->cur_src, n, false);
-    }
-    if (c->xdir != SYSDMA_DIR_M2P) {
-        dv = sysdma_ram_prefix(s, c->cur_dst, n, true);
-    }
-    v = MIN(sv, dv);
-    /* the first byte the device could not access: source first */
-    fault = sv <= dv ? c->cur_src + sv : c->cur_dst + dv;
-    if (v) {
-        switch (c->xdir) {
-        case SYSDMA_DIR_M2M:
-            if (pci_dma_read(pdev, c->cur_src, s->bounce, v) != MEMTX_OK) {
-                fault = c->cur_src;
-                v = 0;
-            } else if (pci_dma_write(pdev, c->cur_dst, s->bounce, v) !=
-                       MEMTX_OK) {
-                fault = c->cur_dst;
-                v = 0;
-            }
-            break;
-        case SYSDMA_DIR_M2P:
-            if (pci_dma_read(pdev, c->cur_src, s->bounce, v) != MEMTX_OK) {
-                fault = c->cur_src;
-                v = 0;
-            } else {
-                c->sink_crc = crc32(c->sink_crc, s->bounce, v);
-            }
-            break;
-        default:
-            sysdma_fifo_push(c, c->cur_dst, v);
-            break;
+    switch (c->xdir) {
+    case SYSDMA_DIR_M2M:
+        r = sysdma_dma(c, c->cur_src, s->bounce, n, false);
+        v = sysdma_dma(c, c->cur_dst, s->bounce, r, true);
+        if (v < r) {
+            sysdma_ch_fault_at(c, c->cur_dst + v);
+        } else if (r < n) {
+            sysdma_ch_fault_at(c, c->cur_src + r);
         }
+        break;
+    case SYSDMA_DIR_M2P:
+        v = sysdma_dma(c, c->cur_src, s->bounce, n, false);
+        c->sink_crc = crc32(c->sink_crc, s->bounce, v);
+        if (v < n) {
+            sysdma_ch_fault_at(c, c->cur_src + v);
+        }
+        break;
+    default:
+        if (!sysdma_fifo_push(c, c->cur_dst, n, &bad_pos)) {
+            trace_sysdma_chunk(c->idx, c->cur_src, c->cur_dst, n, bad_pos);
+            c->bytes = bad_pos;
+            *err = SYSDMA_ERR_ADDRESS;
+            return 0;
+        }
+        break;
     }
     trace_sysdma_chunk(c->idx, c->cur_src, c->cur_dst, v, c->bytes + v);
     if (v < n) {
         sysdma_violation(s, c->idx, SYSDMA_V_BAD_ADDRESS,
                          "%s 0x%" PRIx64 " -> 0x%" PRIx64 " + %u: not RAM",
-                         c->xdir == SYSDMA_DIR_M2M ? "m2m" :
-                         c->xdir == SYSDMA_DIR_M2P ? "m2p" : "p2m",
+                         c->xdir == SYSDMA_DIR_M2M ? "m2m" : "m2p",
                          c->cur_src, c->cur_dst, v);
-        sysdma_ch_fault_at(c, fault);
         *err = SYSDMA_ERR_ADDRESS;
     }
     return v;
@@ -511,12 +605,11 @@ static uint32_t sysdma_move(SysDMAChannel *c, uint32_t n, uint32_t *err)
 /* One step of the engine: move c->step_len bytes */
 static void sysdma_ch_step(SysDMAChannel *c)
 {
-    uint32_t want = c->step_len, err = SYSDMA_ERR_NONE, loads = 0;
+    uint32_t want = c->step_len, err = SYSDMA_ERR_NONE, moved_all = 0;
+    uint32_t loads = 0, before = c->bytes;
     bool desc_irq = false;
+    int32_t delta;
 
-    if (c->state != SYSDMA_STATE_BUSY || c->stalled || c->paused) {
-        return;
-    }
     while (want) {
         uint32_t n, moved;
 
@@ -542,6 +635,7 @@ static void sysdma_ch_step(SysDMAChannel *c)
         c->cur_src += moved;
         c->cur_dst += moved;
         want -= moved;
+        moved_all += moved;
         if (err) {
             break;
         }
@@ -549,6 +643,12 @@ static void sysdma_ch_step(SysDMAChannel *c)
             c->desc_done++;
             desc_irq |= c->seg_irq;
         }
+    }
+    /* a failed P2M drain moved BYTES back to what reached memory */
+    delta = (int32_t)(c->bytes - (before + moved_all));
+    if (delta < 0) {
+        c->xpos += delta;
+        c->lap = (uint32_t)-delta > c->lap ? 0 : c->lap + delta;
     }
     if (desc_irq) {
         /* one IRQ_DESC per step, however many DESC_IRQ descriptors ended */
@@ -558,29 +658,83 @@ static void sysdma_ch_step(SysDMAChannel *c)
         sysdma_ch_end(c, SYSDMA_STATE_ERROR, err);
         return;
     }
+    if (!moved_all && (c->xcyclic || c->bytes < c->total)) {
+        /* BUSY with nothing left to move: never spin, end it */
+        qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: nothing left to move "
+                      "at %u of %u bytes (chain changed while running?)\n",
+                      c->idx, c->bytes, c->total);
+        sysdma_ch_end(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_DESCRIPTOR);
+        return;
+    }
     sysdma_ch_advance(c);
 }
 
-static void sysdma_ch_step_cb(void *opaque)
+/*
+ * The bottom half, guarded by the device's memory re-entrancy guard:
+ * the delayed interrupt and the steps that are due, at most
+ * SYSDMA_BH_MAX_STEPS of them (rate 0: one) before it yields to the main
+ * loop.  Outside D0 it does nothing: a function in D3hot masters nothing;
+ * the channel keeps its state and the only way back is D0, which resets
+ * it (or a device reset).
+ */
+static void sysdma_ch_bh(void *opaque)
+{
+    SysDMAChannel *c = opaque;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    int n;
+
+    if (!sysdma_in_d0(c->s)) {
+        trace_sysdma_pm_hold(c->idx, "transfer and interrupt");
+        return;
+    }
+    c->in_bh = true;
+    for (n = 0; n < SYSDMA_BH_MAX_STEPS; n++) {
+        if (c->irq_owed && c->irq_at <= now) {
+            uint32_t causes = c->irq_delayed;
+
+            c->irq_owed = false;
+            c->irq_delayed = 0;
+            c->now = c->irq_at;
+            sysdma_ch_raise(c, causes);
+            continue;
+        }
+        if (c->state != SYSDMA_STATE_BUSY || c->stalled || c->paused ||
+            (c->xrate && c->deadline > now)) {
+            break;
+        }
+        c->now = c->xrate ? c->deadline : now;
+        sysdma_ch_step(c);
+        if (!c->xrate) {
+            break;
+        }
+    }
+    c->in_bh = false;
+    sysdma_ch_kick(c);
+}
+
+/* Both timers only wake the bottom half up */
+static void sysdma_ch_timer_cb(void *opaque)
 {
     SysDMAChannel *c = opaque;
 
-    if (!sysdma_in_d0(c->s)) {
-        trace_sysdma_pm_hold(c->idx, "transfer");
-        return;
-    }
-    sysdma_ch_step(c);
+    qemu_bh_schedule(c->bh);
 }
 
 void sysdma_ch_init(SysDMAState *s, SysDMAChannel *c, uint32_t idx)
 {
     c->s = s;
     c->idx = idx;
-    c->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, sysdma_ch_step_cb, c);
-    c->irq_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, sysdma_ch_irq_timer_cb,
-                                c);
-    c->bh = qemu_bh_new_guarded(sysdma_ch_step_cb, c,
+    c->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, sysdma_ch_timer_cb, c);
+    c->irq_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, sysdma_ch_timer_cb, c);
+    c->bh = qemu_bh_new_guarded(sysdma_ch_bh, c,
                                 &DEVICE(s)->mem_reentrancy_guard);
+}
+
+void sysdma_ch_fini(SysDMAChannel *c)
+{
+    timer_free(c->timer);
+    timer_free(c->irq_timer);
+    qemu_bh_delete(c->bh);
 }
 
 /*
@@ -618,6 +772,8 @@ void sysdma_ch_reset(SysDMAChannel *c)
     c->seg_left = c->ndesc = c->step_len = 0;
     c->seg_last = false;
     c->deadline = 0;
+    c->irq_owed = false;
+    c->irq_at = 0;
     c->pause_req = c->paused = false;
     c->irq_mask = SYSDMA_IRQ_MASK_RESET;
     c->irq_delayed = 0;
@@ -715,6 +871,10 @@ void sysdma_ch_start(SysDMAChannel *c)
         if (!c->len) {
             verr |= sysdma_violation(s, c->idx, SYSDMA_V_ZERO_LENGTH,
                                      "START with LEN 0");
+        } else if (!sysdma_ranges_ok(c, c->xdir, c->src, c->dst, c->len,
+                                     "START")) {
+            sysdma_ch_end(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_ADDRESS);
+            return;
         } else if (c->xdir == SYSDMA_DIR_M2M &&
                    sysdma_overlap(c->src, c->dst, c->len)) {
             verr |= sysdma_violation(s, c->idx, SYSDMA_V_OVERLAP,
@@ -751,6 +911,13 @@ void sysdma_ch_start(SysDMAChannel *c)
 /* CANCEL (H1, K6): stop at once; BYTES stays exact */
 void sysdma_ch_cancel(SysDMAChannel *c)
 {
+    if (c->state == SYSDMA_STATE_BUSY &&
+        sysdma_fault_armed(c, SYSDMA_FAULT_IGNORE_CANCEL)) {
+        /* a channel that does not answer CANCEL: only a reset stops it */
+        sysdma_fault_fire(c, SYSDMA_FAULT_IGNORE_CANCEL);
+        trace_sysdma_cancel_ignored(c->idx, c->bytes, c->total);
+        return;
+    }
     if (c->state == SYSDMA_STATE_BUSY) {
         trace_sysdma_cancel(c->idx, c->bytes, c->total);
         sysdma_ch_end(c, SYSDMA_STATE_CANCELLED, SYSDMA_ERR_NONE);
@@ -767,9 +934,14 @@ void sysdma_ch_cancel(SysDMAChannel *c)
     }
 }
 
-/* FLUSH (H2): drain the FIFO, clear FLUSH_OWED, back to IDLE */
+/*
+ * FLUSH (H2): drain the FIFO, clear FLUSH_OWED, back to IDLE; a drain
+ * the memory core refuses ends in ERROR/ERR_ADDRESS instead
+ */
 void sysdma_ch_flush(SysDMAChannel *c)
 {
+    uint32_t bad_pos;
+
     if (c->state == SYSDMA_STATE_BUSY) {
         if (sysdma_violation(c->s, c->idx, SYSDMA_V_BAD_REGISTER,
                              "FLUSH while busy (ignored)")) {
@@ -785,8 +957,13 @@ void sysdma_ch_flush(SysDMAChannel *c)
         return;
     }
     trace_sysdma_flush(c->idx, c->fifo_level);
-    sysdma_fifo_drain(c, 0);
     c->flush_owed = false;
+    if (!sysdma_fifo_drain(c, 0, &bad_pos)) {
+        /* what did not reach memory is not reported as delivered */
+        c->bytes = bad_pos;
+        sysdma_ch_set_state(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_ADDRESS);
+        return;
+    }
     sysdma_ch_set_state(c, SYSDMA_STATE_IDLE, SYSDMA_ERR_NONE);
 }
 
@@ -866,15 +1043,93 @@ void sysdma_ch_seed(SysDMAChannel *c, uint32_t val)
     c->sink_crc = 0;
 }
 
+/*
+ * Migration: the stream is untrusted input.  Check every field that
+ * indexes, sizes or points before anything runs; a channel beyond
+ * `channels` (@active false) must be inert.
+ */
+bool sysdma_ch_post_load_ok(SysDMAChannel *c, bool active, Error **errp)
+{
+    SysDMAState *s = c->s;
+    bool busy = c->state == SYSDMA_STATE_BUSY;
+    uint64_t level = 0;
+    uint32_t i;
+
+#define SYSDMA_CHECK(cond) do {                                         \
+        if (!(cond)) {                                                  \
+            error_setg(errp, "sysdma: channel %u: invalid state in the " \
+                       "migration stream: %s", c->idx, #cond);          \
+            return false;                                               \
+        }                                                               \
+    } while (0)
+
+    if (!active) {
+        SYSDMA_CHECK(c->state == SYSDMA_STATE_IDLE && !c->claimed &&
+                     !c->flush_owed && !c->stalled && !c->irq &&
+                     !c->irq_owed && !c->fifo_runs && !c->fifo_level &&
+                     !c->pause_req && !c->paused);
+    }
+    SYSDMA_CHECK(c->state <= SYSDMA_STATE_CANCELLED);
+    SYSDMA_CHECK(c->errcode <= SYSDMA_ERR_CONFIG);
+    SYSDMA_CHECK(c->errcode == SYSDMA_ERR_NONE ||
+                 c->state == SYSDMA_STATE_ERROR);
+    SYSDMA_CHECK(!(c->irq & ~SYSDMA_IRQ_ALL));
+    SYSDMA_CHECK(!(c->cfg & ~(SYSDMA_CFG_DIR_MASK | SYSDMA_CFG_SG |
+                              SYSDMA_CFG_IRQ_EN | SYSDMA_CFG_CYCLIC)));
+    /* PAUSE, cyclic, interrupt causes and mask, fault address */
+    SYSDMA_CHECK(!c->pause_req || busy);
+    SYSDMA_CHECK(!c->paused || c->pause_req);
+    SYSDMA_CHECK(!(c->irq_mask & ~SYSDMA_IRQ_ALL));
+    SYSDMA_CHECK(!(c->irq_delayed & ~SYSDMA_IRQ_ALL));
+    SYSDMA_CHECK(!c->irq_delayed || c->irq_owed);
+    SYSDMA_CHECK(!c->xcyclic || c->xsg);
+    SYSDMA_CHECK(c->lap <= c->total);
+    SYSDMA_CHECK((uint32_t)c->xpos == c->bytes);
+    SYSDMA_CHECK(c->xcyclic || (c->lap == c->bytes && c->xpos == c->bytes));
+    SYSDMA_CHECK(!(c->fault.mode & ~SYSDMA_FAULT_ALL));
+    SYSDMA_CHECK(!(c->fault.sticky & ~SYSDMA_FAULT_ALL));
+    SYSDMA_CHECK(c->xdir <= SYSDMA_DIR_P2M);
+    SYSDMA_CHECK(c->xcyclic || c->bytes <= c->total);
+    SYSDMA_CHECK(c->ndesc <= SYSDMA_SG_MAX_DESC);
+    SYSDMA_CHECK(c->xcyclic || c->desc_done <= c->ndesc);
+    SYSDMA_CHECK(!c->flush_owed || (!busy && c->state != SYSDMA_STATE_IDLE));
+    SYSDMA_CHECK(busy || !c->stalled);
+    if (busy) {
+        SYSDMA_CHECK(c->total <= s->max_xfer);
+        SYSDMA_CHECK(c->step_len <= sysdma_fast_step(s));
+        SYSDMA_CHECK(c->seg_left <= c->total - c->lap);
+        SYSDMA_CHECK(c->xsg || c->seg_last);
+        SYSDMA_CHECK(c->xsg || c->seg_left == c->total - c->bytes);
+        SYSDMA_CHECK(sysdma_range_ok(c->cur_src, c->seg_left) &&
+                     sysdma_range_ok(c->cur_dst, c->seg_left));
+    }
+    SYSDMA_CHECK(c->fifo_runs <= SYSDMA_FIFO_RUNS);
+    SYSDMA_CHECK(!c->fifo_runs || busy || c->flush_owed);
+    SYSDMA_CHECK(!c->fifo_runs || c->xdir == SYSDMA_DIR_P2M);
+    for (i = 0; i < c->fifo_runs; i++) {
+        SysDMAFifoRun *r = &c->fifo[i];
+
+        SYSDMA_CHECK(r->len && sysdma_range_ok(r->dst, r->len));
+        SYSDMA_CHECK(c->xcyclic || (uint64_t)r->pos + r->len <= c->bytes);
+        SYSDMA_CHECK(!i || r->pos >= c->fifo[i - 1].pos + c->fifo[i - 1].len);
+        level += r->len;
+    }
+    SYSDMA_CHECK(level == c->fifo_level);
+    SYSDMA_CHECK(c->fifo_level <= s->fifo_size);
+#undef SYSDMA_CHECK
+    return true;
+}
+
+/* After a valid load: wake the bottom half up (it re-arms the timers) */
 void sysdma_ch_post_load(SysDMAChannel *c)
 {
-    if (c->state == SYSDMA_STATE_BUSY && !c->stalled && !c->paused &&
-        !c->xrate) {
+    c->in_bh = false;
+    if (c->state == SYSDMA_STATE_BUSY || c->irq_owed) {
         qemu_bh_schedule(c->bh);
     }
 }
 
-/* RESIDUE: bytes not moved; for a ring, to the end of the current lap */
+/* RESIDUE: bytes not moved; for a ring, what is left of the current lap */
 uint32_t sysdma_ch_residue(SysDMAChannel *c)
 {
     return c->total - c->lap;
@@ -924,7 +1179,7 @@ void sysdma_ch_pause(SysDMAChannel *c, uint32_t val)
     }
     if (c->xrate) {
         /* the paused time does not count: move the origin of the schedule */
-        c->t0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) -
+        c->t0 = sysdma_ch_now(c) -
             muldiv64(c->xpos, NANOSECONDS_PER_SECOND, c->xrate);
     }
     sysdma_ch_schedule(c);
@@ -940,16 +1195,4 @@ void sysdma_ch_irq_mask(SysDMAChannel *c, uint32_t val)
         }
     }
     c->irq_mask = val & SYSDMA_IRQ_ALL;
-}
-
-/* post_load: the feature state of a channel is consistent */
-bool sysdma_ch_features_valid(SysDMAChannel *c)
-{
-    bool busy = c->state == SYSDMA_STATE_BUSY;
-
-    return (!c->pause_req || busy) && (!c->paused || c->pause_req) &&
-        !(c->irq_mask & ~SYSDMA_IRQ_ALL) && !(c->irq & ~SYSDMA_IRQ_ALL) &&
-        !(c->irq_delayed & ~SYSDMA_IRQ_ALL) && (!c->xcyclic || c->xsg) &&
-        c->lap <= c->total && (c->xcyclic || c->lap == c->bytes) &&
-        (c->xcyclic || c->xpos == c->bytes) && (uint32_t)c->xpos == c->bytes;
 }

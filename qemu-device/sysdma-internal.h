@@ -15,6 +15,7 @@
 
 #include "hw/pci/pci_device.h"
 #include "qemu/timer.h"
+#include "qapi/qapi-types-common.h"
 #include "hw/dma/sysdma_regs.h"
 
 #define TYPE_SYSDMA "sysdma"
@@ -33,6 +34,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(SysDMAState, SYSDMA)
 #define SYSDMA_CHUNK_MAX        (1024 * 1024)
 /* Contiguous runs the FIFO can hold (see REGISTERS.md, FIFO) */
 #define SYSDMA_FIFO_RUNS        16
+/* Engine steps one bottom-half run may take before it yields (bounded work) */
+#define SYSDMA_BH_MAX_STEPS     1024
 
 /* PMCSR PowerState values the device supports (PMC: no D1, no D2) */
 #define SYSDMA_PM_D0            0
@@ -50,6 +53,7 @@ typedef struct SysDMAFifoRun {
     uint64_t off;   /* stream offset of the run's first byte */
     uint32_t seed;  /* stream seed of the run */
     uint32_t len;
+    uint32_t pos;   /* transfer position (BYTES) of the run's first byte */
 } SysDMAFifoRun;
 
 typedef struct SysDMAFaults {
@@ -101,7 +105,11 @@ typedef struct SysDMAChannel {
     uint64_t next_desc;
     uint32_t ndesc;
     uint32_t step_len;
-    int64_t deadline;
+    int64_t deadline;       /* virtual time the next step is due (rate > 0) */
+
+    /* FAULT_DELAY_IRQ: the completion interrupt owed at irq_at */
+    bool irq_owed;
+    int64_t irq_at;
 
     /*
      * Features (REGISTERS.md: PAUSE, cyclic mode, interrupt causes and
@@ -130,9 +138,16 @@ typedef struct SysDMAChannel {
     SysDMAFaults fault;
     uint32_t fault_fired;
 
-    QEMUTimer *timer;       /* next chunk (rate > 0) */
-    QEMUTimer *irq_timer;   /* FAULT_DELAY_IRQ */
-    QEMUBH *bh;             /* next chunk (rate == 0) */
+    /*
+     * All DMA and interrupts of the engine run in the bottom half, which
+     * is guarded by the device's memory re-entrancy guard; the timers only
+     * schedule it (they wake it up at deadline and irq_at).
+     */
+    QEMUTimer *timer;       /* wakes the bottom half for the next step */
+    QEMUTimer *irq_timer;   /* wakes it for the delayed interrupt */
+    QEMUBH *bh;
+    bool in_bh;             /* the bottom half is running (not migrated) */
+    int64_t now;            /* virtual time of the event being processed */
 } SysDMAChannel;
 
 struct SysDMAState {
@@ -146,6 +161,7 @@ struct SysDMAState {
     uint32_t rate;
     uint32_t chunk;
     bool strict;
+    OnOffAuto msi;
     int32_t fault_channel;      /* -1: all channels */
     SysDMAFaults fault_prop;
 
@@ -175,10 +191,10 @@ void sysdma_ch_pause(SysDMAChannel *c, uint32_t val);
 void sysdma_ch_irq_mask(SysDMAChannel *c, uint32_t val);
 uint32_t sysdma_fast_step(SysDMAState *s);
 uint32_t sysdma_ch_residue(SysDMAChannel *c);
-bool sysdma_ch_features_valid(SysDMAChannel *c);
 void sysdma_ch_strict_fail(SysDMAChannel *c);
+bool sysdma_ch_post_load_ok(SysDMAChannel *c, bool active, Error **errp);
 void sysdma_ch_post_load(SysDMAChannel *c);
-void sysdma_ch_irq_timer_cb(void *opaque);
+void sysdma_ch_fini(SysDMAChannel *c);
 
 /* sysdma-verifier.c */
 extern const char *const sysdma_v_names[SYSDMA_V_COUNT];

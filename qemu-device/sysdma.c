@@ -50,6 +50,17 @@ void sysdma_update_irq(SysDMAState *s, bool edge)
     if (msi_enabled(pdev)) {
         pci_set_irq(pdev, 0);
         if (edge) {
+            uint64_t addr = msi_get_message(pdev, 0).address;
+            pcibus_t bar = pci_get_bar_addr(pdev, 0);
+
+            if (bar != PCI_BAR_UNMAPPED && addr >= bar &&
+                addr - bar < SYSDMA_BAR_SIZE) {
+                /* the memory core's re-entrancy guard would drop it too */
+                sysdma_violation(s, -1, SYSDMA_V_BAD_ADDRESS,
+                                 "MSI address 0x%" PRIx64 " is the device's "
+                                 "own BAR0: not sent", addr);
+                return;
+            }
             trace_sysdma_irq_msi();
             msi_notify(pdev, 0);
         }
@@ -102,7 +113,7 @@ static void sysdma_reset_channels(SysDMAState *s, const char *why)
 
 /* MMIO ------------------------------------------------------------------ */
 
-static bool sysdma_bad_access(SysDMAState *s, hwaddr addr, unsigned size,
+static void sysdma_bad_access(SysDMAState *s, hwaddr addr, unsigned size,
                               bool write)
 {
     int ch = addr >= SYSDMA_CH_BASE(0) ?
@@ -115,7 +126,6 @@ static bool sysdma_bad_access(SysDMAState *s, hwaddr addr, unsigned size,
                          HWADDR_PRIx, write ? "write" : "read", size, addr)) {
         sysdma_ch_strict_fail(&s->ch[ch]);
     }
-    return false;
 }
 
 static bool sysdma_ch_read(SysDMAChannel *c, hwaddr off, uint32_t *val)
@@ -147,8 +157,7 @@ static bool sysdma_ch_read(SysDMAChannel *c, hwaddr off, uint32_t *val)
             (c->flush_owed ? SYSDMA_STATUS_FLUSH_OWED : 0) |
             (c->claimed ? SYSDMA_STATUS_CLAIMED : 0) |
             (c->stalled ? SYSDMA_STATUS_STALLED : 0) |
-            (c->paused ? SYSDMA_STATUS_PAUSED : 0) |
-            (c->fault_valid ? SYSDMA_STATUS_FAULT_VALID : 0);
+            (c->paused ? SYSDMA_STATUS_PAUSED : 0);
         break;
     case SYSDMA_CH_BYTES:
         *val = c->bytes;
@@ -217,9 +226,7 @@ static uint64_t sysdma_read(void *opaque, hwaddr addr, unsigned size)
     uint32_t val = 0;
     bool ok = true;
 
-    if (size != 4 || (addr & 3)) {
-        ok = sysdma_bad_access(s, addr, size, false);
-    } else if (addr >= SYSDMA_CH_BASE(0)) {
+    if (addr >= SYSDMA_CH_BASE(0)) {
         uint32_t n = addr / SYSDMA_CH_SIZE - 1;
 
         ok = n < s->channels &&
@@ -266,7 +273,7 @@ static uint64_t sysdma_read(void *opaque, hwaddr addr, unsigned size)
             ok = false;
         }
     }
-    if (!ok && size == 4 && !(addr & 3)) {
+    if (!ok) {
         sysdma_bad_access(s, addr, size, false);
     }
     trace_sysdma_mmio_read(addr, size, val);
@@ -366,10 +373,6 @@ static void sysdma_write(void *opaque, hwaddr addr, uint64_t val64,
     bool ok = true;
 
     trace_sysdma_mmio_write(addr, size, val64);
-    if (size != 4 || (addr & 3)) {
-        sysdma_bad_access(s, addr, size, true);
-        return;
-    }
     if (addr >= SYSDMA_CH_BASE(0)) {
         uint32_t n = addr / SYSDMA_CH_SIZE - 1;
 
@@ -393,13 +396,38 @@ static void sysdma_write(void *opaque, hwaddr addr, uint64_t val64,
     }
 }
 
+/*
+ * The accesses a real controller decodes: aligned 32-bit ones, and aligned
+ * 64-bit ones of the SRC and DST address pairs (split into two 32-bit
+ * accesses by the memory core, low half first).  The memory core asks
+ * before it dispatches; a refused access reads as 0, writes nothing and
+ * counts V_BAD_REGISTER.
+ */
+static bool sysdma_accepts(void *opaque, hwaddr addr, unsigned size,
+                           bool is_write, MemTxAttrs attrs)
+{
+    SysDMAState *s = opaque;
+    hwaddr off = addr % SYSDMA_CH_SIZE;
+
+    if ((size == 4 && !(addr & 3)) ||
+        (size == 8 && !(addr & 7) && addr >= SYSDMA_CH_BASE(0) &&
+         (off == SYSDMA_CH_SRC_LO || off == SYSDMA_CH_DST_LO))) {
+        return true;
+    }
+    sysdma_bad_access(s, addr, size, is_write);
+    return false;
+}
+
 static const MemoryRegionOps sysdma_ops = {
     .read = sysdma_read,
     .write = sysdma_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
-    /* every size reaches the handlers, which count bad ones (V_BAD_REGISTER) */
-    .valid = { .min_access_size = 1, .max_access_size = 8, .unaligned = true },
-    .impl = { .min_access_size = 1, .max_access_size = 8, .unaligned = true },
+    .valid = {
+        .min_access_size = 4,
+        .max_access_size = 8,
+        .accepts = sysdma_accepts,
+    },
+    .impl = { .min_access_size = 4, .max_access_size = 4 },
 };
 
 /* Power management ------------------------------------------------------ */
@@ -529,6 +557,11 @@ static void sysdma_set_fault_channel(Object *obj, Visitor *v,
                    SYSDMA_MAX_CHANNELS - 1);
         return;
     }
+    if (DEVICE(obj)->realized && val >= (int32_t)SYSDMA(obj)->channels) {
+        error_setg(errp, "fault-channel %d: the device has %u channels", val,
+                   SYSDMA(obj)->channels);
+        return;
+    }
     SYSDMA(obj)->fault_channel = val;
 }
 
@@ -551,24 +584,28 @@ static const Property sysdma_properties[] = {
     DEFINE_PROP_UINT32("rate", SysDMAState, rate, 32 * MiB),
     DEFINE_PROP_UINT32("chunk", SysDMAState, chunk, 4096),
     DEFINE_PROP_BOOL("strict", SysDMAState, strict, false),
+    DEFINE_PROP_ON_OFF_AUTO("msi", SysDMAState, msi, ON_OFF_AUTO_AUTO),
 };
 
 /*
  * vmstate ----------------------------------------------------------------
- * Version 2: the peripheral stream is continuous (channel src_pos, the
- * seed and a 64-bit stream offset in each FIFO run; xseed is gone).  The
- * channel format changed, so version 1 streams are refused.
+ * Version 1.  The stream is untrusted: sysdma_post_load() checks every
+ * field that indexes, sizes or points, on every channel (a channel beyond
+ * `channels` must be inert), and `channels` itself must match.  The
+ * verifier counters and the fault-injection state (test and debug state)
+ * travel in the "sysdma/debug" subsection.
  */
 
 static const VMStateDescription vmstate_sysdma_fifo_run = {
     .name = "sysdma/fifo-run",
-    .version_id = 2,
-    .minimum_version_id = 2,
+    .version_id = 1,
+    .minimum_version_id = 1,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT64(dst, SysDMAFifoRun),
         VMSTATE_UINT64(off, SysDMAFifoRun),
         VMSTATE_UINT32(seed, SysDMAFifoRun),
         VMSTATE_UINT32(len, SysDMAFifoRun),
+        VMSTATE_UINT32(pos, SysDMAFifoRun),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -626,8 +663,8 @@ static const VMStateDescription vmstate_sysdma_channel_features = {
 
 static const VMStateDescription vmstate_sysdma_channel = {
     .name = "sysdma/channel",
-    .version_id = 2,
-    .minimum_version_id = 2,
+    .version_id = 1,
+    .minimum_version_id = 1,
     .fields = (const VMStateField[]) {
         VMSTATE_UINT64(src, SysDMAChannel),
         VMSTATE_UINT64(dst, SysDMAChannel),
@@ -657,15 +694,12 @@ static const VMStateDescription vmstate_sysdma_channel = {
         VMSTATE_UINT32(ndesc, SysDMAChannel),
         VMSTATE_UINT32(step_len, SysDMAChannel),
         VMSTATE_INT64(deadline, SysDMAChannel),
+        VMSTATE_BOOL(irq_owed, SysDMAChannel),
+        VMSTATE_INT64(irq_at, SysDMAChannel),
         VMSTATE_STRUCT_ARRAY(fifo, SysDMAChannel, SYSDMA_FIFO_RUNS, 1,
                              vmstate_sysdma_fifo_run, SysDMAFifoRun),
         VMSTATE_UINT32(fifo_runs, SysDMAChannel),
         VMSTATE_UINT32(fifo_level, SysDMAChannel),
-        VMSTATE_STRUCT(fault, SysDMAChannel, 1, vmstate_sysdma_faults,
-                       SysDMAFaults),
-        VMSTATE_UINT32(fault_fired, SysDMAChannel),
-        VMSTATE_TIMER_PTR(timer, SysDMAChannel),
-        VMSTATE_TIMER_PTR(irq_timer, SysDMAChannel),
         VMSTATE_END_OF_LIST()
     },
     .subsections = (const VMStateDescription * const []) {
@@ -674,40 +708,102 @@ static const VMStateDescription vmstate_sysdma_channel = {
     },
 };
 
-static int sysdma_post_load(void *opaque, int version_id)
+static const VMStateDescription vmstate_sysdma_channel_debug = {
+    .name = "sysdma/channel-debug",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT(fault, SysDMAChannel, 1, vmstate_sysdma_faults,
+                       SysDMAFaults),
+        VMSTATE_UINT32(fault_fired, SysDMAChannel),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/* The debug subsection is sent when it holds anything but reset values */
+static bool sysdma_debug_needed(void *opaque)
 {
     SysDMAState *s = opaque;
     uint32_t i;
 
+    if (sysdma_verify_total(s) || s->spurious || s->fault_channel != -1 ||
+        s->fault_prop.mode || s->fault_prop.sticky) {
+        return true;
+    }
     for (i = 0; i < s->channels; i++) {
         SysDMAChannel *c = &s->ch[i];
 
-        if (c->fifo_runs > SYSDMA_FIFO_RUNS || c->state > SYSDMA_STATE_CANCELLED
-            || c->xdir > SYSDMA_DIR_P2M ||
-            (!c->xcyclic && c->bytes > c->total) ||
-            !sysdma_ch_features_valid(c)) {
-            return -EINVAL;
+        if (c->fault_fired || c->fault.mode || c->fault.sticky ||
+            memcmp(&c->fault, &s->fault_prop, sizeof(c->fault))) {
+            return true;
         }
-        sysdma_ch_post_load(c);
     }
-    return 0;
+    return false;
 }
 
-static const VMStateDescription vmstate_sysdma = {
-    .name = "sysdma",
-    .version_id = 2,
-    .minimum_version_id = 2,
-    .post_load = sysdma_post_load,
+static const VMStateDescription vmstate_sysdma_debug = {
+    .name = "sysdma/debug",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = sysdma_debug_needed,
     .fields = (const VMStateField[]) {
-        VMSTATE_PCI_DEVICE(parent_obj, SysDMAState),
         VMSTATE_BOOL(spurious, SysDMAState),
         VMSTATE_UINT32_ARRAY(verify, SysDMAState, SYSDMA_V_COUNT),
         VMSTATE_INT32(fault_channel, SysDMAState),
         VMSTATE_STRUCT(fault_prop, SysDMAState, 1, vmstate_sysdma_faults,
                        SysDMAFaults),
         VMSTATE_STRUCT_ARRAY(ch, SysDMAState, SYSDMA_MAX_CHANNELS, 1,
+                             vmstate_sysdma_channel_debug, SysDMAChannel),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static int sysdma_post_load(void *opaque, int version_id)
+{
+    SysDMAState *s = opaque;
+    Error *err = NULL;
+    uint32_t i;
+
+    if (s->fault_channel < -1 || s->fault_channel >= (int32_t)s->channels) {
+        error_report("sysdma: fault-channel %d in the migration stream is "
+                     "not a channel", s->fault_channel);
+        goto fail;
+    }
+    for (i = 0; i < SYSDMA_MAX_CHANNELS; i++) {
+        if (!sysdma_ch_post_load_ok(&s->ch[i], i < s->channels, &err)) {
+            error_report_err(err);
+            goto fail;
+        }
+    }
+    for (i = 0; i < s->channels; i++) {
+        sysdma_ch_post_load(&s->ch[i]);
+    }
+    return 0;
+
+fail:
+    /* refused: leave nothing of the stream able to run */
+    for (i = 0; i < SYSDMA_MAX_CHANNELS; i++) {
+        s->ch[i].claimed = false;
+        sysdma_ch_reset(&s->ch[i]);
+    }
+    return -EINVAL;
+}
+
+static const VMStateDescription vmstate_sysdma = {
+    .name = "sysdma",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .post_load = sysdma_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, SysDMAState),
+        VMSTATE_UINT32_EQUAL(channels, SysDMAState, NULL),
+        VMSTATE_STRUCT_ARRAY(ch, SysDMAState, SYSDMA_MAX_CHANNELS, 1,
                              vmstate_sysdma_channel, SysDMAChannel),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_sysdma_debug,
+        NULL
     },
 };
 
@@ -736,10 +832,24 @@ static void sysdma_realize(PCIDevice *pdev, Error **errp)
         return;
     }
 
+    if (s->fault_channel >= (int32_t)s->channels) {
+        error_setg(errp, "fault-channel %d: the device has %u channels",
+                   s->fault_channel, s->channels);
+        return;
+    }
+
     pdev->config[PCI_INTERRUPT_PIN] = 1;
-    if (msi_init(pdev, 0, 1, true, false, &err) < 0 && err) {
-        /* no MSI on this machine: INTx only */
-        warn_report_err(err);
+    if (s->msi != ON_OFF_AUTO_OFF &&
+        msi_init(pdev, 0, 1, true, false, &err) < 0) {
+        if (s->msi == ON_OFF_AUTO_ON) {
+            /* msi=on: an error when the machine has no MSI */
+            error_propagate(errp, err);
+            return;
+        }
+        /* msi=auto: INTx only */
+        if (err) {
+            warn_report_err(err);
+        }
     }
     if (!sysdma_pm_init(pdev, errp)) {
         msi_uninit(pdev);
@@ -759,16 +869,14 @@ static void sysdma_exit(PCIDevice *pdev)
     uint32_t i;
 
     for (i = 0; i < SYSDMA_MAX_CHANNELS; i++) {
-        timer_free(s->ch[i].timer);
-        timer_free(s->ch[i].irq_timer);
-        qemu_bh_delete(s->ch[i].bh);
+        sysdma_ch_fini(&s->ch[i]);
     }
     msi_uninit(pdev);
 }
 
-static void sysdma_reset(DeviceState *dev)
+static void sysdma_reset_hold(Object *obj, ResetType type)
 {
-    sysdma_reset_channels(SYSDMA(dev), "device reset");
+    sysdma_reset_channels(SYSDMA(obj), "device reset");
 }
 
 static void sysdma_instance_init(Object *obj)
@@ -783,6 +891,7 @@ static void sysdma_instance_init(Object *obj)
 static void sysdma_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
     static const struct {
         const char *name;
@@ -810,6 +919,8 @@ static void sysdma_class_init(ObjectClass *klass, void *data)
         { "rate", "bytes per second of virtual time (0: unthrottled)" },
         { "chunk", "bytes moved per engine step" },
         { "strict", "protocol violations end the channel in ERROR" },
+        { "msi", "MSI capability: on, off or auto (on when the machine "
+          "supports it)" },
     };
     int i;
 
@@ -822,7 +933,7 @@ static void sysdma_class_init(ObjectClass *klass, void *data)
     k->class_id = SYSDMA_PCI_CLASS;
     dc->desc = "sysdma system DMA controller (KMDF/HAL DMA protocol model)";
     dc->vmsd = &vmstate_sysdma;
-    device_class_set_legacy_reset(dc, sysdma_reset);
+    rc->phases.hold = sysdma_reset_hold;
     device_class_set_props(dc, sysdma_properties);
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 
