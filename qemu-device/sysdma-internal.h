@@ -125,9 +125,9 @@ typedef struct SysDMAChannel {
     bool xcyclic;           /* latched CFG.CYCLIC */
     bool seg_irq;           /* the current descriptor has DESC_IRQ */
     uint64_t xhead;         /* latched SRC: the first descriptor */
-    uint32_t lap;           /* bytes into the current lap (= BYTES if not cyclic) */
+    uint32_t lap;           /* bytes into the lap (= BYTES if not cyclic) */
     uint64_t xpos;          /* bytes moved since START (64 bits) */
-    int64_t t0;             /* rate schedule origin: step ends at t0 + xpos/rate */
+    int64_t t0;             /* schedule origin: steps end at t0 + xpos/rate */
 
     /* FIFO (P2M): runs[0] is the oldest */
     SysDMAFifoRun fifo[SYSDMA_FIFO_RUNS];

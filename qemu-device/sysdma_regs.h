@@ -100,7 +100,7 @@
 #define   SYSDMA_ERR_VERIFIER         4u /* strict mode: protocol violation */
 #define   SYSDMA_ERR_CONFIG           5u /* bad CFG, LEN > MAX_XFER, ... */
 #define SYSDMA_CH_BYTES             0x34        /* RO bytes moved (exact) */
-#define SYSDMA_CH_RESIDUE           0x38        /* RO TOTAL - BYTES (of the lap) */
+#define SYSDMA_CH_RESIDUE           0x38        /* RO TOTAL - BYTES (lap) */
 #define SYSDMA_CH_IRQ               0x3c        /* RW1C */
 #define   SYSDMA_IRQ_DONE             (1u << 0) /* any end of a transfer */
 #define   SYSDMA_IRQ_COMPLETE         (1u << 1) /* ended COMPLETE */
