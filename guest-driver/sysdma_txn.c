@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include "sysdma_core.h"
 #include "sysdma_txn.h"
+#include "sysdma_trace.h"
 
 static void sdma_txn_work(struct work_struct *work);
 
@@ -439,6 +440,7 @@ int sdma_txn_stop_system_transfer(struct sdma_txn *txn)
 	if (ret == -EPERM)
 		sdma_caller_error(sd, "K6: StopSystemTransfer before EvtProgramDma (txn %p, %s)\n",
 				  txn, sdma_txn_state_name(txn->state));
+	trace_sysdma_stop(txn, txn->channel, ret == 0);
 	dev_dbg(sd->dev, "K6: StopSystemTransfer(txn %p) = %d\n", txn, ret);
 	return ret;
 }
@@ -657,6 +659,7 @@ bool sdma_txn_dma_completed_with_length(struct sdma_txn *txn, u64 length,
 		}
 		*status = SDMA_STATUS_MORE_PROCESSING_REQUIRED;
 	}
+	trace_sysdma_dma_completed(txn, txn->channel, finished);
 	/* K9: after FALSE txn may already be completing (and freed) elsewhere */
 	transferred = txn->transferred;
 	total = txn->length;
@@ -668,6 +671,7 @@ bool sdma_txn_dma_completed_with_length(struct sdma_txn *txn, u64 length,
 	return finished;
 
 out_final_owed:
+	trace_sysdma_dma_completed(txn, txn->channel, 0);
 	spin_unlock_irqrestore(&txn->lock, flags);
 	dev_dbg(sd->dev, "K7: DmaCompleted(txn %p) = FALSE, %s\n", txn,
 		sdma_status_name(*status));
@@ -718,6 +722,7 @@ bool sdma_txn_dma_completed_final(struct sdma_txn *txn, u64 final_length,
 			break;
 		}
 	}
+	trace_sysdma_dma_completed(txn, txn->channel, 3);
 	txn->state = SDMA_TXN_DONE;
 	spin_unlock_irqrestore(&txn->lock, flags);
 	sdma_txn_free_channel(txn);

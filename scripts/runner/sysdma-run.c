@@ -22,10 +22,15 @@
 static char **filters;
 static int opt_seed = -1, opt_repeat = 1, opt_vm_timeout, opt_jobs = 2;
 static char *opt_shard, *opt_junit, *opt_trace, *opt_initrd, *opt_kernel;
+static gboolean opt_list_instances, opt_no_timeline;
+static char *opt_timeline;
 static gboolean opt_list, opt_tap, opt_verbose, opt_keep, opt_compile, opt_check;
 
 static GOptionEntry entries[] = {
 	{ "list", 'l', 0, G_OPTION_ARG_NONE, &opt_list, "List the scenarios (name, rules, file) and exit", NULL },
+	{ "list-instances", 0, 0, G_OPTION_ARG_NONE, &opt_list_instances, "Print the instances this run (or --shard) would run, one per line, and exit", NULL },
+	{ "timeline", 0, 0, G_OPTION_ARG_FILENAME, &opt_timeline, "Write every instance's timeline (NAME.json trace events, NAME.html) and index.html into DIR (default: only failing ones, in the work dir)", "DIR" },
+	{ "no-timeline", 0, 0, G_OPTION_ARG_NONE, &opt_no_timeline, "No device/driver traces and no timelines, not even for failures", NULL },
 	{ "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters, "Only scenarios whose name matches GLOB (repeatable)", "GLOB" },
 	{ "seed", 's', 0, G_OPTION_ARG_INT, &opt_seed, "Seed of the random values (default: random, printed)", "N" },
 	{ "repeat", 'r', 0, G_OPTION_ARG_INT, &opt_repeat, "Run every scenario N times (seeds N, N+1, ...)", "N" },
@@ -231,6 +236,12 @@ int main(int argc, char **argv)
 	cfg.trace = opt_trace;
 	cfg.vm_timeout = opt_vm_timeout;
 	cfg.verbose = opt_verbose;
+	cfg.traced = !opt_no_timeline;
+	cfg.timeline_dir = opt_timeline;
+	if (opt_timeline && opt_no_timeline) {
+		g_printerr("sysdma-run: --timeline and --no-timeline exclude each other\n");
+		return 2;
+	}
 	if (argc > 1) {
 		for (int i = 1; i < argc; i++)
 			if (!collect(argv[i], files))
@@ -312,6 +323,11 @@ int main(int argc, char **argv)
 	for (guint i = 0; i < insts->len; i++)
 		if ((int)(i % (guint)shard_n) == shard_i - 1)
 			g_ptr_array_add(mine, g_ptr_array_index(insts, i));
+	if (opt_list_instances) {
+		for (guint i = 0; i < mine->len; i++)
+			printf("%s\n", ((Instance *)g_ptr_array_index(mine, i))->name);
+		return 0;
+	}
 	if (opt_compile) {
 		for (guint i = 0; i < mine->len; i++)
 			fputs(((Instance *)g_ptr_array_index(mine, i))->steps, stdout);
@@ -332,6 +348,7 @@ int main(int argc, char **argv)
 		return 3;
 	}
 
+	cfg.fail_timeline_dir = g_build_filename(cfg.workdir, "timeline", NULL);
 	/* one VM per distinct boot configuration (device properties, cmdline) */
 	for (guint i = 0; i < mine->len; i++) {
 		Instance *in = g_ptr_array_index(mine, i);
@@ -404,6 +421,12 @@ int main(int argc, char **argv)
 	}
 	if (opt_junit)
 		report_junit(opt_junit, mine, secs);
+	if (cfg.traced && (opt_timeline || failed)) {
+		const char *dir = opt_timeline ? opt_timeline : cfg.fail_timeline_dir;
+
+		timeline_write_index(dir, mine, secs);
+		fprintf(out, "timeline: %s/index.html\n", dir);
+	}
 	report_summary(out, mine, scns, secs, vms, vm_seconds);
 	if (failed)
 		fprintf(out, "seed %u: replay a failure with the 'replay:' command shown with it\n",
