@@ -66,7 +66,7 @@ static void sysdma_ch_fault_at(SysDMAChannel *c, uint64_t addr)
 /* Bytes per step at rate 0: the fast path (REGISTERS.md, Cancel latency) */
 uint32_t sysdma_fast_step(SysDMAState *s)
 {
-    return MAX(s->chunk, SYSDMA_FAST_STEP);
+    return MAX(s->chunk, s->fast_step);
 }
 
 /* @len bytes of the pattern stream @seed from offset @off, a word at a time */
@@ -724,6 +724,7 @@ void sysdma_ch_init(SysDMAState *s, SysDMAChannel *c, uint32_t idx)
 {
     c->s = s;
     c->idx = idx;
+    c->irq_mask = SYSDMA_IRQ_MASK_RESET;    /* also beyond `channels` */
     c->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, sysdma_ch_timer_cb, c);
     c->irq_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, sysdma_ch_timer_cb, c);
     c->bh = qemu_bh_new_guarded(sysdma_ch_bh, c,
@@ -1054,6 +1055,17 @@ bool sysdma_ch_post_load_ok(SysDMAChannel *c, bool active, Error **errp)
     bool busy = c->state == SYSDMA_STATE_BUSY;
     uint64_t level = 0;
     uint32_t i;
+
+    if (!c->xcyclic) {
+        /* not in the stream (only a ring needs them): derived */
+        c->lap = c->bytes;
+        c->xpos = c->bytes;
+    }
+    if (busy && c->xrate && !c->paused) {
+        /* the schedule's origin, from the next step's due time */
+        c->t0 = c->deadline - muldiv64(c->xpos + c->step_len,
+                                       NANOSECONDS_PER_SECOND, c->xrate);
+    }
 
 #define SYSDMA_CHECK(cond) do {                                         \
         if (!(cond)) {                                                  \

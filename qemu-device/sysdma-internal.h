@@ -28,7 +28,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(SysDMAState, SYSDMA)
  * fast path, and the bound of the work done per main-loop iteration
  * (REGISTERS.md, "Cancel latency").
  */
-#define SYSDMA_FAST_STEP        (256 * 1024)
+#define SYSDMA_FAST_STEP        (256 * 1024)   /* "fast-step" default */
+#define SYSDMA_FAST_STEP_MAX    (16 * 1024 * 1024)
 /* Limits of the properties */
 #define SYSDMA_FIFO_SIZE_MAX    4096
 #define SYSDMA_CHUNK_MAX        (1024 * 1024)
@@ -178,6 +179,7 @@ struct SysDMAState {
     uint32_t fifo_size;
     uint32_t rate;
     uint32_t chunk;
+    uint32_t fast_step;         /* rate-0 step if > chunk (0: chunk) */
     bool strict;
     OnOffAuto msi;
     int32_t fault_channel;      /* -1: all channels */

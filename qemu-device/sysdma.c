@@ -587,6 +587,7 @@ static const Property sysdma_properties[] = {
     DEFINE_PROP_UINT32("fifo-size", SysDMAState, fifo_size, 64),
     DEFINE_PROP_UINT32("rate", SysDMAState, rate, 32 * MiB),
     DEFINE_PROP_UINT32("chunk", SysDMAState, chunk, 4096),
+    DEFINE_PROP_UINT32("fast-step", SysDMAState, fast_step, SYSDMA_FAST_STEP),
     DEFINE_PROP_BOOL("strict", SysDMAState, strict, false),
     DEFINE_PROP_ON_OFF_AUTO("msi", SysDMAState, msi, ON_OFF_AUTO_AUTO),
 };
@@ -629,18 +630,18 @@ static const VMStateDescription vmstate_sysdma_faults = {
 };
 
 /*
- * PAUSE, cyclic mode, interrupt causes and mask, fault address and the
- * rate schedule's origin: sent whenever one of them is not at its reset
- * value (always for a BUSY channel); validated in sysdma_post_load.
+ * PAUSE, cyclic mode, interrupt causes and mask, fault address (and a
+ * ring's position): sent whenever one of them is not at its reset value;
+ * validated in sysdma_post_load.  Without it the lap and 64-bit count are
+ * BYTES; the schedule's origin is always derived from the deadline.
  */
 static bool sysdma_ch_features_needed(void *opaque)
 {
     SysDMAChannel *c = opaque;
 
-    return c->state == SYSDMA_STATE_BUSY || c->pause_req || c->paused ||
-        c->irq_mask != SYSDMA_IRQ_MASK_RESET || c->irq_delayed ||
-        c->fault_valid || c->fault_addr || c->xcyclic || c->seg_irq ||
-        c->xhead || c->lap || c->xpos || c->t0;
+    return c->pause_req || c->paused || c->irq_mask != SYSDMA_IRQ_MASK_RESET ||
+        c->irq_delayed || c->fault_valid || c->fault_addr || c->xcyclic ||
+        c->seg_irq;
 }
 
 static const VMStateDescription vmstate_sysdma_channel_features = {
@@ -660,7 +661,6 @@ static const VMStateDescription vmstate_sysdma_channel_features = {
         VMSTATE_UINT64(xhead, SysDMAChannel),
         VMSTATE_UINT32(lap, SysDMAChannel),
         VMSTATE_UINT64(xpos, SysDMAChannel),
-        VMSTATE_INT64(t0, SysDMAChannel),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -827,6 +827,10 @@ static void sysdma_realize(PCIDevice *pdev, Error **errp)
         error_setg(errp, "chunk must be 1..%d", SYSDMA_CHUNK_MAX);
         return;
     }
+    if (s->fast_step > SYSDMA_FAST_STEP_MAX) {
+        error_setg(errp, "fast-step must be 0..%d", SYSDMA_FAST_STEP_MAX);
+        return;
+    }
     if (s->fifo_size > SYSDMA_FIFO_SIZE_MAX) {
         error_setg(errp, "fifo-size must be 0..%d", SYSDMA_FIFO_SIZE_MAX);
         return;
@@ -922,6 +926,8 @@ static void sysdma_class_init(ObjectClass *klass, void *data)
         { "fifo-size", "bytes held back in the P2M FIFO until FLUSH" },
         { "rate", "bytes per second of virtual time (0: unthrottled)" },
         { "chunk", "bytes moved per engine step" },
+        { "fast-step", "bytes per engine step at rate 0 if more than chunk "
+          "(0: chunk)" },
         { "strict", "protocol violations end the channel in ERROR" },
         { "msi", "MSI capability: on, off or auto (on when the machine "
           "supports it)" },
