@@ -2,9 +2,11 @@
  * sysdma: the transfer engine.
  *
  * A transfer moves STEP bytes (min(CHUNK, what is left, the next fault
- * threshold)) per step; a step is due when its time has passed on
- * QEMU_CLOCK_VIRTUAL (rate > 0) or at once (rate == 0, one step per
- * main-loop turn), so a guest length never stalls the main loop.
+ * threshold); at rate 0 max(CHUNK, SYSDMA_FAST_STEP), the fast path) per
+ * step; a step is due when its time has passed on QEMU_CLOCK_VIRTUAL
+ * (rate > 0: the step that brings the transfer to B bytes is due at
+ * t0 + B / rate, so rounding never adds up) or at once (rate == 0, one
+ * step per main-loop turn), so a guest length never stalls the main loop.
  *
  * Safety (REGISTERS.md, "Safety"): every DMA access and every interrupt
  * of the engine is issued from the channel's bottom half, which runs with
@@ -49,6 +51,38 @@ static void sysdma_ch_set_state(SysDMAChannel *c, uint32_t st, uint32_t err)
                        sysdma_state_name(st), err, c->bytes);
     c->state = st;
     c->errcode = err;
+}
+
+/* Latch FAULT_ADDR: where the (first) error of this transfer happened */
+static void sysdma_ch_fault_at(SysDMAChannel *c, uint64_t addr)
+{
+    if (!c->fault_valid) {
+        c->fault_addr = addr;
+        c->fault_valid = true;
+        trace_sysdma_fault_addr(c->idx, addr);
+    }
+}
+
+/* Bytes per step at rate 0: the fast path (REGISTERS.md, Cancel latency) */
+uint32_t sysdma_fast_step(SysDMAState *s)
+{
+    return MAX(s->chunk, s->fast_step);
+}
+
+/* @len bytes of the pattern stream @seed from offset @off, a word at a time */
+static void sysdma_pattern_fill(uint8_t *buf, uint32_t seed, uint64_t off,
+                                uint32_t len)
+{
+    while (len && (off & 3)) {
+        *buf++ = sysdma_pattern_byte(seed, off++);
+        len--;
+    }
+    for (; len >= 4; buf += 4, off += 4, len -= 4) {
+        stl_le_p(buf, sysdma_pattern_word(seed, off));
+    }
+    while (len--) {
+        *buf++ = sysdma_pattern_byte(seed, off++);
+    }
 }
 
 /* A fault fired: count it; one-shot faults disarm (FAULT_STICKY keeps) */
@@ -142,11 +176,9 @@ static bool sysdma_fifo_drain_run(SysDMAChannel *c, uint32_t n,
     }
     c->fifo_level -= MIN(n, c->fifo_level);
     while (done < n) {
-        uint32_t k = MIN(n - done, SYSDMA_BOUNCE_SIZE), i, got;
+        uint32_t k = MIN(n - done, SYSDMA_BOUNCE_SIZE), got;
 
-        for (i = 0; i < k; i++) {
-            s->bounce[i] = sysdma_pattern_byte(r.seed, r.off + done + i);
-        }
+        sysdma_pattern_fill(s->bounce, r.seed, r.off + done, k);
         got = sysdma_dma(c, r.dst + done, s->bounce, k, true);
         trace_sysdma_fifo_drain(c->idx, r.dst + done, got);
         done += got;
@@ -154,6 +186,7 @@ static bool sysdma_fifo_drain_run(SysDMAChannel *c, uint32_t n,
             sysdma_violation(s, c->idx, SYSDMA_V_BAD_ADDRESS,
                              "FIFO drain to 0x%" PRIx64 " failed",
                              r.dst + done);
+            sysdma_ch_fault_at(c, r.dst + done);
             *bad_pos = r.pos + done;
             return false;
         }
@@ -219,8 +252,13 @@ static bool sysdma_fifo_push(SysDMAChannel *c, uint64_t dst, uint32_t len,
 /* The transfer leaves BUSY: every end owes a FLUSH (H2) */
 static void sysdma_ch_end(SysDMAChannel *c, uint32_t st, uint32_t err)
 {
+    uint32_t causes = SYSDMA_IRQ_DONE |
+        (st == SYSDMA_STATE_COMPLETE ? SYSDMA_IRQ_COMPLETE :
+         st == SYSDMA_STATE_ERROR ? SYSDMA_IRQ_ERROR : SYSDMA_IRQ_ABORT);
+
     timer_del(c->timer);
     c->stalled = false;
+    c->pause_req = c->paused = false;
     c->flush_owed = true;
     sysdma_ch_set_state(c, st, err);
     if (!c->xirq) {
@@ -235,11 +273,12 @@ static void sysdma_ch_end(SysDMAChannel *c, uint32_t st, uint32_t err)
         sysdma_fault_fire(c, SYSDMA_FAULT_DELAY_IRQ);
         /* raised by the bottom half, never from here */
         c->irq_owed = true;
+        c->irq_delayed |= causes;
         c->irq_at = sysdma_ch_now(c) + (int64_t)c->fault.delay_us * SCALE_US;
         sysdma_ch_kick(c);
         return;
     }
-    sysdma_ch_raise_done(c);
+    sysdma_ch_raise(c, causes);
 }
 
 /*
@@ -265,22 +304,33 @@ static bool sysdma_fault_armed(SysDMAChannel *c, uint32_t bit)
 /* Bytes at which FAULT_ERROR / FAULT_STALL act */
 static uint32_t sysdma_fault_point(SysDMAChannel *c)
 {
-    return MIN(c->fault.error_after, c->total);
+    /* a ring has no end: the fault point is FAULT_ERROR_AFTER itself */
+    return c->xcyclic ? c->fault.error_after :
+        MIN(c->fault.error_after, c->total);
 }
 
-/* Length and due time of the next step */
+/*
+ * Length and due time of the next step.  The due time is computed from
+ * the schedule's origin t0 and the bytes moved so far, never from the
+ * previous step, so per-step rounding does not add up: the transfer holds
+ * RATE to 1 ns whatever CHUNK (REGISTERS.md, The engine and timing).
+ */
 static void sysdma_ch_schedule(SysDMAChannel *c)
 {
     SysDMAState *s = c->s;
-    uint32_t n = MIN(s->chunk, c->total - c->bytes);
+    uint32_t n = c->xrate ? s->chunk : sysdma_fast_step(s);
 
+    if (!c->xcyclic) {
+        n = MIN(n, c->total - c->bytes);
+    }
     if (sysdma_fault_armed(c, SYSDMA_FAULT_ERROR | SYSDMA_FAULT_STALL) &&
         sysdma_fault_point(c) > c->bytes) {
         n = MIN(n, sysdma_fault_point(c) - c->bytes);
     }
     c->step_len = n;
     if (c->xrate) {
-        c->deadline += muldiv64(n, NANOSECONDS_PER_SECOND, c->xrate);
+        c->deadline = c->t0 + muldiv64(c->xpos + n, NANOSECONDS_PER_SECOND,
+                                       c->xrate);
     }
     sysdma_ch_kick(c);
 }
@@ -299,7 +349,7 @@ static void sysdma_ch_kick(SysDMAChannel *c)
         return;
     }
     now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    if (c->state == SYSDMA_STATE_BUSY && !c->stalled) {
+    if (c->state == SYSDMA_STATE_BUSY && !c->stalled && !c->paused) {
         if (!c->xrate || c->deadline <= now) {
             due = true;
         } else {
@@ -331,7 +381,7 @@ static void sysdma_ch_kick(SysDMAChannel *c)
 static void sysdma_ch_advance(SysDMAChannel *c)
 {
     if (sysdma_fault_armed(c, SYSDMA_FAULT_ERROR) &&
-        c->fault.error_after <= c->total &&
+        (c->xcyclic || c->fault.error_after <= c->total) &&
         c->bytes >= c->fault.error_after) {
         sysdma_fault_fire(c, SYSDMA_FAULT_ERROR);
         sysdma_ch_end(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_INJECTED);
@@ -343,10 +393,18 @@ static void sysdma_ch_advance(SysDMAChannel *c)
         c->stalled = true;
         timer_del(c->timer);
         trace_sysdma_stalled(c->idx, c->bytes);
+        c->paused = c->pause_req;   /* nothing in flight: paused at once */
         return;
     }
-    if (c->bytes >= c->total) {
+    if (!c->xcyclic && c->bytes >= c->total) {
         sysdma_ch_end(c, SYSDMA_STATE_COMPLETE, SYSDMA_ERR_NONE);
+        return;
+    }
+    if (c->pause_req) {
+        /* PAUSE: the engine stops at this step boundary */
+        c->paused = true;
+        timer_del(c->timer);
+        trace_sysdma_paused(c->idx, c->bytes);
         return;
     }
     sysdma_ch_schedule(c);
@@ -373,15 +431,19 @@ static uint32_t sysdma_desc_read(SysDMAChannel *c, uint64_t addr,
 {
     SysDMAState *s = c->s;
     uint8_t d[SYSDMA_DESC_SIZE];
+    uint32_t got;
 
     if (addr & (SYSDMA_DESC_ALIGN - 1)) {
         qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: descriptor 0x%" PRIx64
                       " misaligned\n", c->idx, addr);
+        sysdma_ch_fault_at(c, addr);
         return SYSDMA_ERR_DESCRIPTOR;
     }
-    if (sysdma_dma(c, addr, d, sizeof(d), false) != sizeof(d)) {
+    got = sysdma_dma(c, addr, d, sizeof(d), false);
+    if (got != sizeof(d)) {
         sysdma_violation(s, c->idx, SYSDMA_V_BAD_ADDRESS,
                          "descriptor at 0x%" PRIx64 " not in RAM", addr);
+        sysdma_ch_fault_at(c, addr + got);
         return SYSDMA_ERR_ADDRESS;
     }
     *src = ldq_le_p(d + SYSDMA_DESC_SRC);
@@ -393,9 +455,11 @@ static uint32_t sysdma_desc_read(SysDMAChannel *c, uint64_t addr,
     if (!*len) {
         qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: descriptor 0x%" PRIx64
                       " has length 0\n", c->idx, addr);
+        sysdma_ch_fault_at(c, addr);
         return SYSDMA_ERR_DESCRIPTOR;
     }
     if (!sysdma_ranges_ok(c, c->xdir, *src, *dst, *len, "descriptor")) {
+        sysdma_ch_fault_at(c, addr);
         return SYSDMA_ERR_ADDRESS;
     }
     return SYSDMA_ERR_NONE;
@@ -432,14 +496,17 @@ static uint32_t sysdma_sg_walk(SysDMAChannel *c, bool *verr)
         if (total > UINT32_MAX) {
             return SYSDMA_ERR_CONFIG;
         }
-        if (flags & SYSDMA_DESC_END) {
+        /* cyclic: END is ignored, the ring closes back at its head */
+        if (c->xcyclic ? next == c->xhead : (flags & SYSDMA_DESC_END)) {
             c->total = total;
             return SYSDMA_ERR_NONE;
         }
         addr = next;
     }
-    qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: chain longer than %d "
-                  "descriptors (loop?)\n", c->idx, SYSDMA_SG_MAX_DESC);
+    qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: %s %d descriptors\n",
+                  c->idx, c->xcyclic ? "ring does not close at its head "
+                  "within" : "chain (loop?) longer than", SYSDMA_SG_MAX_DESC);
+    sysdma_ch_fault_at(c, addr);
     return SYSDMA_ERR_DESCRIPTOR;
 }
 
@@ -449,17 +516,32 @@ static uint32_t sysdma_sg_next(SysDMAChannel *c)
     uint64_t src, dst, next;
     uint32_t len, flags, err;
 
+    if (c->xcyclic && c->ndesc && c->next_desc == c->xhead) {
+        /* back at the head of the ring: a new lap */
+        if (c->lap != c->total) {
+            qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: ring changed while "
+                          "running (lap of %u bytes, TOTAL %u)\n", c->idx,
+                          c->lap, c->total);
+            sysdma_ch_fault_at(c, c->next_desc);
+            return SYSDMA_ERR_DESCRIPTOR;
+        }
+        trace_sysdma_cyclic_wrap(c->idx, c->bytes, c->desc_done);
+        c->lap = 0;
+        c->ndesc = 0;
+    }
     if (c->ndesc >= SYSDMA_SG_MAX_DESC) {
+        sysdma_ch_fault_at(c, c->next_desc);
         return SYSDMA_ERR_DESCRIPTOR;
     }
     err = sysdma_desc_read(c, c->next_desc, &src, &dst, &len, &flags, &next);
     if (err) {
         return err;
     }
-    if ((uint64_t)c->bytes + len > c->total) {
+    if ((uint64_t)c->lap + len > c->total) {
         /* the guest changed the chain under the running transfer */
         qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: chain changed while "
                       "running\n", c->idx);
+        sysdma_ch_fault_at(c, c->next_desc);
         return SYSDMA_ERR_DESCRIPTOR;
     }
     c->ndesc++;
@@ -467,6 +549,7 @@ static uint32_t sysdma_sg_next(SysDMAChannel *c)
     c->cur_dst = dst;
     c->seg_left = len;
     c->seg_last = flags & SYSDMA_DESC_END;
+    c->seg_irq = flags & SYSDMA_DESC_IRQ;
     c->next_desc = next;
     return SYSDMA_ERR_NONE;
 }
@@ -480,16 +563,24 @@ static uint32_t sysdma_sg_next(SysDMAChannel *c)
 static uint32_t sysdma_move(SysDMAChannel *c, uint32_t n, uint32_t *err)
 {
     SysDMAState *s = c->s;
-    uint32_t v = n, bad_pos;
+    uint32_t v = n, r, bad_pos;
 
     switch (c->xdir) {
     case SYSDMA_DIR_M2M:
-        v = sysdma_dma(c, c->cur_src, s->bounce, n, false);
-        v = sysdma_dma(c, c->cur_dst, s->bounce, v, true);
+        r = sysdma_dma(c, c->cur_src, s->bounce, n, false);
+        v = sysdma_dma(c, c->cur_dst, s->bounce, r, true);
+        if (v < r) {
+            sysdma_ch_fault_at(c, c->cur_dst + v);
+        } else if (r < n) {
+            sysdma_ch_fault_at(c, c->cur_src + r);
+        }
         break;
     case SYSDMA_DIR_M2P:
         v = sysdma_dma(c, c->cur_src, s->bounce, n, false);
         c->sink_crc = crc32(c->sink_crc, s->bounce, v);
+        if (v < n) {
+            sysdma_ch_fault_at(c, c->cur_src + v);
+        }
         break;
     default:
         if (!sysdma_fifo_push(c, c->cur_dst, n, &bad_pos)) {
@@ -515,37 +606,59 @@ static uint32_t sysdma_move(SysDMAChannel *c, uint32_t n, uint32_t *err)
 static void sysdma_ch_step(SysDMAChannel *c)
 {
     uint32_t want = c->step_len, err = SYSDMA_ERR_NONE, moved_all = 0;
+    uint32_t loads = 0, before = c->bytes;
+    bool desc_irq = false;
+    int32_t delta;
 
     while (want) {
         uint32_t n, moved;
 
         if (!c->seg_left) {
-            if (c->seg_last || !c->xsg) {
+            if (!c->xsg || (c->seg_last && !c->xcyclic)) {
+                break;
+            }
+            if (loads++ == SYSDMA_SG_MAX_DESC) {
+                /* a ring of tiny descriptors: bound the work per step */
                 break;
             }
             err = sysdma_sg_next(c);
             if (err) {
-                sysdma_ch_end(c, SYSDMA_STATE_ERROR, err);
-                return;
+                break;
             }
         }
         n = MIN(MIN(want, c->seg_left), SYSDMA_BOUNCE_SIZE);
         moved = sysdma_move(c, n, &err);
         c->bytes += moved;
+        c->lap += moved;
+        c->xpos += moved;
         c->seg_left -= moved;
         c->cur_src += moved;
         c->cur_dst += moved;
         want -= moved;
         moved_all += moved;
         if (err) {
-            sysdma_ch_end(c, SYSDMA_STATE_ERROR, err);
-            return;
+            break;
         }
         if (!c->seg_left && c->xsg) {
             c->desc_done++;
+            desc_irq |= c->seg_irq;
         }
     }
-    if (!moved_all && c->bytes < c->total) {
+    /* a failed P2M drain moved BYTES back to what reached memory */
+    delta = (int32_t)(c->bytes - (before + moved_all));
+    if (delta < 0) {
+        c->xpos += delta;
+        c->lap = (uint32_t)-delta > c->lap ? 0 : c->lap + delta;
+    }
+    if (desc_irq) {
+        /* one IRQ_DESC per step, however many DESC_IRQ descriptors ended */
+        sysdma_ch_raise(c, SYSDMA_IRQ_DESC);
+    }
+    if (err) {
+        sysdma_ch_end(c, SYSDMA_STATE_ERROR, err);
+        return;
+    }
+    if (!moved_all && (c->xcyclic || c->bytes < c->total)) {
         /* BUSY with nothing left to move: never spin, end it */
         qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: nothing left to move "
                       "at %u of %u bytes (chain changed while running?)\n",
@@ -577,12 +690,15 @@ static void sysdma_ch_bh(void *opaque)
     c->in_bh = true;
     for (n = 0; n < SYSDMA_BH_MAX_STEPS; n++) {
         if (c->irq_owed && c->irq_at <= now) {
+            uint32_t causes = c->irq_delayed;
+
             c->irq_owed = false;
+            c->irq_delayed = 0;
             c->now = c->irq_at;
-            sysdma_ch_raise_done(c);
+            sysdma_ch_raise(c, causes);
             continue;
         }
-        if (c->state != SYSDMA_STATE_BUSY || c->stalled ||
+        if (c->state != SYSDMA_STATE_BUSY || c->stalled || c->paused ||
             (c->xrate && c->deadline > now)) {
             break;
         }
@@ -608,6 +724,7 @@ void sysdma_ch_init(SysDMAState *s, SysDMAChannel *c, uint32_t idx)
 {
     c->s = s;
     c->idx = idx;
+    c->irq_mask = SYSDMA_IRQ_MASK_RESET;    /* also beyond `channels` */
     c->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, sysdma_ch_timer_cb, c);
     c->irq_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, sysdma_ch_timer_cb, c);
     c->bh = qemu_bh_new_guarded(sysdma_ch_bh, c,
@@ -658,6 +775,15 @@ void sysdma_ch_reset(SysDMAChannel *c)
     c->deadline = 0;
     c->irq_owed = false;
     c->irq_at = 0;
+    c->pause_req = c->paused = false;
+    c->irq_mask = SYSDMA_IRQ_MASK_RESET;
+    c->irq_delayed = 0;
+    c->fault_addr = 0;
+    c->fault_valid = false;
+    c->xcyclic = c->seg_irq = false;
+    c->xhead = c->xpos = 0;
+    c->lap = 0;
+    c->t0 = 0;
     c->fault_fired = 0;
     if (s->fault_channel < 0 || s->fault_channel == c->idx) {
         c->fault = s->fault_prop;
@@ -697,15 +823,21 @@ void sysdma_ch_start(SysDMAChannel *c)
     c->xdir = c->cfg & SYSDMA_CFG_DIR_MASK;
     c->xsg = c->cfg & SYSDMA_CFG_SG;
     c->xirq = c->cfg & SYSDMA_CFG_IRQ_EN;
+    c->xcyclic = c->cfg & SYSDMA_CFG_CYCLIC;
     c->xrate = s->rate;
     /* the peripheral stream goes on: SRC_POS and SINK_CRC are kept */
     c->bytes = c->total = c->desc_done = c->ndesc = 0;
+    c->lap = 0;
+    c->xpos = 0;
     c->cur_src = c->src;
     c->cur_dst = c->dst;
     c->seg_left = 0;
-    c->seg_last = false;
-    c->next_desc = c->src;
-    c->deadline = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    c->seg_last = c->seg_irq = false;
+    c->next_desc = c->xhead = c->src;
+    c->pause_req = c->paused = false;
+    c->fault_addr = 0;
+    c->fault_valid = false;
+    c->t0 = c->deadline = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     trace_sysdma_start(c->idx, c->src, c->dst, c->len, c->cfg);
     trace_sysdma_stream(c->idx, c->seed, c->src_pos, c->sink_crc);
     sysdma_ch_set_state(c, SYSDMA_STATE_BUSY, SYSDMA_ERR_NONE);
@@ -717,6 +849,12 @@ void sysdma_ch_start(SysDMAChannel *c)
     if (c->xdir > SYSDMA_DIR_P2M) {
         qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: bad direction %u\n",
                       c->idx, c->xdir);
+        sysdma_ch_end(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_CONFIG);
+        return;
+    }
+    if (c->xcyclic && !c->xsg) {
+        qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%u: CYCLIC without SG\n",
+                      c->idx);
         sysdma_ch_end(c, SYSDMA_STATE_ERROR, SYSDMA_ERR_CONFIG);
         return;
     }
@@ -760,6 +898,9 @@ void sysdma_ch_start(SysDMAChannel *c)
     if (sysdma_fault_armed(c, SYSDMA_FAULT_SLOW)) {
         sysdma_fault_fire(c, SYSDMA_FAULT_SLOW);
         c->xrate = c->fault.slow_rate;
+    }
+    if (c->xcyclic) {
+        trace_sysdma_cyclic_start(c->idx, c->xhead, c->total);
     }
     if (sysdma_fault_armed(c, SYSDMA_FAULT_SPURIOUS)) {
         sysdma_fault_fire(c, SYSDMA_FAULT_SPURIOUS);
@@ -868,19 +1009,21 @@ void sysdma_ch_ack(SysDMAChannel *c, uint32_t val)
     SysDMAState *s = c->s;
     bool strict = false;
 
-    if (val & ~SYSDMA_IRQ_DONE) {
+    uint32_t ack = val & SYSDMA_IRQ_ALL;
+
+    if (val & ~SYSDMA_IRQ_ALL) {
         strict |= sysdma_violation(s, c->idx, SYSDMA_V_BAD_REGISTER,
                                    "IRQ write 0x%x", val);
     }
-    if (val & SYSDMA_IRQ_DONE) {
-        if (c->irq & SYSDMA_IRQ_DONE) {
-            c->irq &= ~SYSDMA_IRQ_DONE;
-            trace_sysdma_irq_ack(c->idx);
-            sysdma_update_irq(s, false);
-        } else {
-            strict |= sysdma_violation(s, c->idx, SYSDMA_V_ACK_NOT_PENDING,
-                                       "IRQ_DONE acknowledged, not pending");
-        }
+    if (ack & ~c->irq) {
+        strict |= sysdma_violation(s, c->idx, SYSDMA_V_ACK_NOT_PENDING,
+                                   "IRQ 0x%x acknowledged, not pending",
+                                   ack & ~c->irq);
+    }
+    if (ack & c->irq) {
+        c->irq &= ~ack;
+        trace_sysdma_irq_ack(c->idx, ack);
+        sysdma_update_irq(s, false);
     }
     if (strict) {
         sysdma_ch_strict_fail(c);
@@ -913,6 +1056,17 @@ bool sysdma_ch_post_load_ok(SysDMAChannel *c, bool active, Error **errp)
     uint64_t level = 0;
     uint32_t i;
 
+    if (!c->xcyclic) {
+        /* not in the stream (only a ring needs them): derived */
+        c->lap = c->bytes;
+        c->xpos = c->bytes;
+    }
+    if (busy && c->xrate && !c->paused) {
+        /* the schedule's origin, from the next step's due time */
+        c->t0 = c->deadline - muldiv64(c->xpos + c->step_len,
+                                       NANOSECONDS_PER_SECOND, c->xrate);
+    }
+
 #define SYSDMA_CHECK(cond) do {                                         \
         if (!(cond)) {                                                  \
             error_setg(errp, "sysdma: channel %u: invalid state in the " \
@@ -924,27 +1078,38 @@ bool sysdma_ch_post_load_ok(SysDMAChannel *c, bool active, Error **errp)
     if (!active) {
         SYSDMA_CHECK(c->state == SYSDMA_STATE_IDLE && !c->claimed &&
                      !c->flush_owed && !c->stalled && !c->irq &&
-                     !c->irq_owed && !c->fifo_runs && !c->fifo_level);
+                     !c->irq_owed && !c->fifo_runs && !c->fifo_level &&
+                     !c->pause_req && !c->paused);
     }
     SYSDMA_CHECK(c->state <= SYSDMA_STATE_CANCELLED);
     SYSDMA_CHECK(c->errcode <= SYSDMA_ERR_CONFIG);
     SYSDMA_CHECK(c->errcode == SYSDMA_ERR_NONE ||
                  c->state == SYSDMA_STATE_ERROR);
-    SYSDMA_CHECK(!(c->irq & ~SYSDMA_IRQ_DONE));
+    SYSDMA_CHECK(!(c->irq & ~SYSDMA_IRQ_ALL));
     SYSDMA_CHECK(!(c->cfg & ~(SYSDMA_CFG_DIR_MASK | SYSDMA_CFG_SG |
-                              SYSDMA_CFG_IRQ_EN)));
+                              SYSDMA_CFG_IRQ_EN | SYSDMA_CFG_CYCLIC)));
+    /* PAUSE, cyclic, interrupt causes and mask, fault address */
+    SYSDMA_CHECK(!c->pause_req || busy);
+    SYSDMA_CHECK(!c->paused || c->pause_req);
+    SYSDMA_CHECK(!(c->irq_mask & ~SYSDMA_IRQ_ALL));
+    SYSDMA_CHECK(!(c->irq_delayed & ~SYSDMA_IRQ_ALL));
+    SYSDMA_CHECK(!c->irq_delayed || c->irq_owed);
+    SYSDMA_CHECK(!c->xcyclic || c->xsg);
+    SYSDMA_CHECK(c->lap <= c->total);
+    SYSDMA_CHECK((uint32_t)c->xpos == c->bytes);
+    SYSDMA_CHECK(c->xcyclic || (c->lap == c->bytes && c->xpos == c->bytes));
     SYSDMA_CHECK(!(c->fault.mode & ~SYSDMA_FAULT_ALL));
     SYSDMA_CHECK(!(c->fault.sticky & ~SYSDMA_FAULT_ALL));
     SYSDMA_CHECK(c->xdir <= SYSDMA_DIR_P2M);
-    SYSDMA_CHECK(c->bytes <= c->total);
+    SYSDMA_CHECK(c->xcyclic || c->bytes <= c->total);
     SYSDMA_CHECK(c->ndesc <= SYSDMA_SG_MAX_DESC);
-    SYSDMA_CHECK(c->desc_done <= c->ndesc);
+    SYSDMA_CHECK(c->xcyclic || c->desc_done <= c->ndesc);
     SYSDMA_CHECK(!c->flush_owed || (!busy && c->state != SYSDMA_STATE_IDLE));
     SYSDMA_CHECK(busy || !c->stalled);
     if (busy) {
         SYSDMA_CHECK(c->total <= s->max_xfer);
-        SYSDMA_CHECK(c->step_len <= s->chunk);
-        SYSDMA_CHECK(c->seg_left <= c->total - c->bytes);
+        SYSDMA_CHECK(c->step_len <= sysdma_fast_step(s));
+        SYSDMA_CHECK(c->seg_left <= c->total - c->lap);
         SYSDMA_CHECK(c->xsg || c->seg_last);
         SYSDMA_CHECK(c->xsg || c->seg_left == c->total - c->bytes);
         SYSDMA_CHECK(sysdma_range_ok(c->cur_src, c->seg_left) &&
@@ -957,7 +1122,7 @@ bool sysdma_ch_post_load_ok(SysDMAChannel *c, bool active, Error **errp)
         SysDMAFifoRun *r = &c->fifo[i];
 
         SYSDMA_CHECK(r->len && sysdma_range_ok(r->dst, r->len));
-        SYSDMA_CHECK((uint64_t)r->pos + r->len <= c->bytes);
+        SYSDMA_CHECK(c->xcyclic || (uint64_t)r->pos + r->len <= c->bytes);
         SYSDMA_CHECK(!i || r->pos >= c->fifo[i - 1].pos + c->fifo[i - 1].len);
         level += r->len;
     }
@@ -974,4 +1139,72 @@ void sysdma_ch_post_load(SysDMAChannel *c)
     if (c->state == SYSDMA_STATE_BUSY || c->irq_owed) {
         qemu_bh_schedule(c->bh);
     }
+}
+
+/* RESIDUE: bytes not moved; for a ring, what is left of the current lap */
+uint32_t sysdma_ch_residue(SysDMAChannel *c)
+{
+    return c->total - c->lap;
+}
+
+/*
+ * PAUSE register (REGISTERS.md, Pause and resume).  1 on a BUSY channel
+ * requests a pause: the step in flight completes, then the engine stops
+ * (STATUS.PAUSED).  0 resumes exactly where it stopped; the time spent
+ * paused does not count against the rate.  Not BUSY: a harmless no-op.
+ */
+void sysdma_ch_pause(SysDMAChannel *c, uint32_t val)
+{
+    if (val > 1) {
+        if (sysdma_violation(c->s, c->idx, SYSDMA_V_BAD_REGISTER,
+                             "PAUSE value 0x%x", val)) {
+            sysdma_ch_strict_fail(c);
+        }
+        return;
+    }
+    if (c->state != SYSDMA_STATE_BUSY) {
+        trace_sysdma_pause(c->idx, val, "not busy: ignored");
+        return;
+    }
+    if (val) {
+        if (!c->pause_req) {
+            trace_sysdma_pause(c->idx, val, "requested");
+            c->pause_req = true;
+            /* a stalled engine has nothing in flight: it stops at once */
+            c->paused = c->stalled;
+        }
+        return;
+    }
+    if (!c->pause_req) {
+        return;
+    }
+    c->pause_req = false;
+    if (!c->paused) {
+        /* resumed before it stopped: the step in flight goes on */
+        trace_sysdma_pause(c->idx, val, "request withdrawn");
+        return;
+    }
+    c->paused = false;
+    trace_sysdma_resume(c->idx, c->bytes);
+    if (c->stalled) {
+        return;
+    }
+    if (c->xrate) {
+        /* the paused time does not count: move the origin of the schedule */
+        c->t0 = sysdma_ch_now(c) -
+            muldiv64(c->xpos, NANOSECONDS_PER_SECOND, c->xrate);
+    }
+    sysdma_ch_schedule(c);
+}
+
+/* IRQ_MASK register: masked causes are neither latched nor signalled */
+void sysdma_ch_irq_mask(SysDMAChannel *c, uint32_t val)
+{
+    if (val & ~SYSDMA_IRQ_ALL) {
+        if (sysdma_violation(c->s, c->idx, SYSDMA_V_BAD_REGISTER,
+                             "IRQ_MASK value 0x%x", val)) {
+            sysdma_ch_strict_fail(c);
+        }
+    }
+    c->irq_mask = val & SYSDMA_IRQ_ALL;
 }

@@ -22,7 +22,14 @@
 OBJECT_DECLARE_SIMPLE_TYPE(SysDMAState, SYSDMA)
 
 /* Bytes moved through the bounce buffer at a time (fixed, never guest-sized) */
-#define SYSDMA_BOUNCE_SIZE      4096
+#define SYSDMA_BOUNCE_SIZE      (64 * 1024)
+/*
+ * Bytes per engine step at RATE 0 (or CHUNK if larger): the unthrottled
+ * fast path, and the bound of the work done per main-loop iteration
+ * (REGISTERS.md, "Cancel latency").
+ */
+#define SYSDMA_FAST_STEP        (256 * 1024)   /* "fast-step" default */
+#define SYSDMA_FAST_STEP_MAX    (16 * 1024 * 1024)
 /* Limits of the properties */
 #define SYSDMA_FIFO_SIZE_MAX    4096
 #define SYSDMA_CHUNK_MAX        (1024 * 1024)
@@ -123,6 +130,24 @@ typedef struct SysDMAChannel {
     bool irq_owed;
     int64_t irq_at;
 
+    /*
+     * Features (REGISTERS.md: PAUSE, cyclic mode, interrupt causes and
+     * mask, fault address); migrated in the "sysdma/channel-features"
+     * subsection.
+     */
+    bool pause_req;         /* PAUSE register */
+    bool paused;            /* STATUS.PAUSED: the engine has stopped */
+    uint32_t irq_mask;      /* IRQ_MASK */
+    uint32_t irq_delayed;   /* causes FAULT_DELAY_IRQ holds back */
+    uint64_t fault_addr;    /* FAULT_ADDR, valid when fault_valid */
+    bool fault_valid;
+    bool xcyclic;           /* latched CFG.CYCLIC */
+    bool seg_irq;           /* the current descriptor has DESC_IRQ */
+    uint64_t xhead;         /* latched SRC: the first descriptor */
+    uint32_t lap;           /* bytes into the lap (= BYTES if not cyclic) */
+    uint64_t xpos;          /* bytes moved since START (64 bits) */
+    int64_t t0;             /* schedule origin: steps end at t0 + xpos/rate */
+
     /* FIFO (P2M): runs[0] is the oldest */
     SysDMAFifoRun fifo[SYSDMA_FIFO_RUNS];
     uint32_t fifo_runs;
@@ -154,6 +179,7 @@ struct SysDMAState {
     uint32_t fifo_size;
     uint32_t rate;
     uint32_t chunk;
+    uint32_t fast_step;         /* rate-0 step if > chunk (0: chunk) */
     bool strict;
     OnOffAuto msi;
     int32_t fault_channel;      /* -1: all channels */
@@ -172,7 +198,7 @@ struct SysDMAState {
 };
 
 /* sysdma.c */
-void sysdma_ch_raise_done(SysDMAChannel *c);
+void sysdma_ch_raise(SysDMAChannel *c, uint32_t causes);
 void sysdma_raise_spurious(SysDMAState *s);
 void sysdma_update_irq(SysDMAState *s, bool edge);
 uint32_t sysdma_irq_status(SysDMAState *s);
@@ -187,6 +213,10 @@ void sysdma_ch_flush(SysDMAChannel *c);
 void sysdma_ch_claim(SysDMAChannel *c, uint32_t val);
 void sysdma_ch_ack(SysDMAChannel *c, uint32_t val);
 void sysdma_ch_seed(SysDMAChannel *c, uint32_t val);
+void sysdma_ch_pause(SysDMAChannel *c, uint32_t val);
+void sysdma_ch_irq_mask(SysDMAChannel *c, uint32_t val);
+uint32_t sysdma_fast_step(SysDMAState *s);
+uint32_t sysdma_ch_residue(SysDMAChannel *c);
 void sysdma_ch_strict_fail(SysDMAChannel *c);
 bool sysdma_ch_post_load_ok(SysDMAChannel *c, bool active, Error **errp);
 void sysdma_ch_post_load(SysDMAChannel *c);

@@ -22,7 +22,7 @@
 #include "trace.h"
 
 #define SYSDMA_CFG_VALID (SYSDMA_CFG_DIR_MASK | SYSDMA_CFG_SG | \
-                          SYSDMA_CFG_IRQ_EN)
+                          SYSDMA_CFG_IRQ_EN | SYSDMA_CFG_CYCLIC)
 
 /* Interrupts ------------------------------------------------------------ */
 
@@ -31,7 +31,7 @@ uint32_t sysdma_irq_status(SysDMAState *s)
     uint32_t st = 0, i;
 
     for (i = 0; i < s->channels; i++) {
-        if (s->ch[i].irq & SYSDMA_IRQ_DONE) {
+        if (s->ch[i].irq) {
             st |= 1u << i;
         }
     }
@@ -40,7 +40,7 @@ uint32_t sysdma_irq_status(SysDMAState *s)
 
 /*
  * One MSI vector, sent on every new event (@edge); without MSI the INTx
- * level is "any channel has IRQ_DONE" (or a spurious fault holds it).
+ * level is "any channel has an IRQ bit set" (or a spurious fault holds it).
  */
 void sysdma_update_irq(SysDMAState *s, bool edge)
 {
@@ -70,10 +70,15 @@ void sysdma_update_irq(SysDMAState *s, bool edge)
     pci_set_irq(pdev, pending);
 }
 
-void sysdma_ch_raise_done(SysDMAChannel *c)
+/* Latch the unmasked @causes in IRQ and signal them (IRQ_MASK: neither) */
+void sysdma_ch_raise(SysDMAChannel *c, uint32_t causes)
 {
-    c->irq |= SYSDMA_IRQ_DONE;
-    trace_sysdma_irq_raise(c->idx);
+    causes &= ~c->irq_mask;
+    if (!causes) {
+        return;
+    }
+    c->irq |= causes;
+    trace_sysdma_irq_raise(c->idx, causes);
     sysdma_update_irq(c->s, true);
 }
 
@@ -151,13 +156,14 @@ static bool sysdma_ch_read(SysDMAChannel *c, hwaddr off, uint32_t *val)
         *val = c->state | (c->errcode << SYSDMA_STATUS_ERRCODE_SHIFT) |
             (c->flush_owed ? SYSDMA_STATUS_FLUSH_OWED : 0) |
             (c->claimed ? SYSDMA_STATUS_CLAIMED : 0) |
-            (c->stalled ? SYSDMA_STATUS_STALLED : 0);
+            (c->stalled ? SYSDMA_STATUS_STALLED : 0) |
+            (c->paused ? SYSDMA_STATUS_PAUSED : 0);
         break;
     case SYSDMA_CH_BYTES:
         *val = c->bytes;
         break;
     case SYSDMA_CH_RESIDUE:
-        *val = c->total - c->bytes;
+        *val = sysdma_ch_residue(c);
         break;
     case SYSDMA_CH_IRQ:
         *val = c->irq;
@@ -177,6 +183,18 @@ static bool sysdma_ch_read(SysDMAChannel *c, hwaddr off, uint32_t *val)
         break;
     case SYSDMA_CH_TOTAL:
         *val = c->total;
+        break;
+    case SYSDMA_CH_PAUSE:
+        *val = c->pause_req;
+        break;
+    case SYSDMA_CH_IRQ_MASK:
+        *val = c->irq_mask;
+        break;
+    case SYSDMA_CH_FAULT_ADDR_LO:
+        *val = c->fault_addr;
+        break;
+    case SYSDMA_CH_FAULT_ADDR_HI:
+        *val = c->fault_addr >> 32;
         break;
     case SYSDMA_CH_FAULT_MODE:
         *val = c->fault.mode;
@@ -240,6 +258,9 @@ static uint64_t sysdma_read(void *opaque, hwaddr addr, unsigned size)
             break;
         case SYSDMA_REG_CHUNK:
             val = s->chunk;
+            break;
+        case SYSDMA_REG_FAST_STEP:
+            val = sysdma_fast_step(s);
             break;
         case SYSDMA_REG_IRQ_STATUS:
             val = sysdma_irq_status(s);
@@ -307,6 +328,12 @@ static bool sysdma_ch_write(SysDMAChannel *c, hwaddr off, uint32_t val)
         break;
     case SYSDMA_CH_SEED:
         sysdma_ch_seed(c, val);
+        break;
+    case SYSDMA_CH_PAUSE:
+        sysdma_ch_pause(c, val);
+        break;
+    case SYSDMA_CH_IRQ_MASK:
+        sysdma_ch_irq_mask(c, val);
         break;
     case SYSDMA_CH_FAULT_MODE:
         if (val & ~SYSDMA_FAULT_ALL) {
@@ -560,6 +587,7 @@ static const Property sysdma_properties[] = {
     DEFINE_PROP_UINT32("fifo-size", SysDMAState, fifo_size, 64),
     DEFINE_PROP_UINT32("rate", SysDMAState, rate, 32 * MiB),
     DEFINE_PROP_UINT32("chunk", SysDMAState, chunk, 4096),
+    DEFINE_PROP_UINT32("fast-step", SysDMAState, fast_step, SYSDMA_FAST_STEP),
     DEFINE_PROP_BOOL("x-strict", SysDMAState, strict, false),
     DEFINE_PROP_ON_OFF_AUTO("msi", SysDMAState, msi, ON_OFF_AUTO_AUTO),
 };
@@ -597,6 +625,42 @@ static const VMStateDescription vmstate_sysdma_faults = {
         VMSTATE_UINT32(error_after, SysDMAFaults),
         VMSTATE_UINT32(delay_us, SysDMAFaults),
         VMSTATE_UINT32(slow_rate, SysDMAFaults),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/*
+ * PAUSE, cyclic mode, interrupt causes and mask, fault address (and a
+ * ring's position): sent whenever one of them is not at its reset value;
+ * validated in sysdma_post_load.  Without it the lap and 64-bit count are
+ * BYTES; the schedule's origin is always derived from the deadline.
+ */
+static bool sysdma_ch_features_needed(void *opaque)
+{
+    SysDMAChannel *c = opaque;
+
+    return c->pause_req || c->paused || c->irq_mask != SYSDMA_IRQ_MASK_RESET ||
+        c->irq_delayed || c->fault_valid || c->fault_addr || c->xcyclic ||
+        c->seg_irq;
+}
+
+static const VMStateDescription vmstate_sysdma_channel_features = {
+    .name = "sysdma/channel-features",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = sysdma_ch_features_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(pause_req, SysDMAChannel),
+        VMSTATE_BOOL(paused, SysDMAChannel),
+        VMSTATE_UINT32(irq_mask, SysDMAChannel),
+        VMSTATE_UINT32(irq_delayed, SysDMAChannel),
+        VMSTATE_UINT64(fault_addr, SysDMAChannel),
+        VMSTATE_BOOL(fault_valid, SysDMAChannel),
+        VMSTATE_BOOL(xcyclic, SysDMAChannel),
+        VMSTATE_BOOL(seg_irq, SysDMAChannel),
+        VMSTATE_UINT64(xhead, SysDMAChannel),
+        VMSTATE_UINT32(lap, SysDMAChannel),
+        VMSTATE_UINT64(xpos, SysDMAChannel),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -641,6 +705,10 @@ static const VMStateDescription vmstate_sysdma_channel = {
         VMSTATE_UINT32(fifo_runs, SysDMAChannel),
         VMSTATE_UINT32(fifo_level, SysDMAChannel),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_sysdma_channel_features,
+        NULL
     },
 };
 
@@ -759,6 +827,10 @@ static void sysdma_realize(PCIDevice *pdev, Error **errp)
         error_setg(errp, "chunk must be 1..%d", SYSDMA_CHUNK_MAX);
         return;
     }
+    if (s->fast_step > SYSDMA_FAST_STEP_MAX) {
+        error_setg(errp, "fast-step must be 0..%d", SYSDMA_FAST_STEP_MAX);
+        return;
+    }
     if (s->fifo_size > SYSDMA_FIFO_SIZE_MAX) {
         error_setg(errp, "fifo-size must be 0..%d", SYSDMA_FIFO_SIZE_MAX);
         return;
@@ -854,6 +926,8 @@ static void sysdma_class_init(ObjectClass *klass, void *data)
         { "fifo-size", "bytes held back in the P2M FIFO until FLUSH" },
         { "rate", "bytes per second of virtual time (0: unthrottled)" },
         { "chunk", "bytes moved per engine step" },
+        { "fast-step", "bytes per engine step at rate 0 if more than chunk "
+          "(0: chunk)" },
         { "x-strict", "protocol violations end the channel in ERROR" },
         { "msi", "MSI capability: on, off or auto (on when the machine "
           "supports it)" },

@@ -5,7 +5,7 @@
  * the tests.  The description of every register is the datasheet,
  * qemu-device/REGISTERS.md; this header only names things.
  *
- * Plain macros and one static inline helper only, so the header compiles
+ * Plain macros and two static inline helpers only, so the header compiles
  * in QEMU, in the Linux kernel and in user space alike.
  */
 #ifndef SYSDMA_REGS_H
@@ -35,7 +35,8 @@
 #define SYSDMA_REG_FIFO_SIZE        0x010       /* RO P2M FIFO bytes (H2) */
 #define SYSDMA_REG_RATE             0x014       /* RO bytes/s, 0 unthrottled */
 #define SYSDMA_REG_CHUNK            0x018       /* RO bytes per engine step */
-#define SYSDMA_REG_IRQ_STATUS       0x020       /* RO bit n: ch n IRQ_DONE */
+#define SYSDMA_REG_FAST_STEP        0x01c       /* RO bytes per step, RATE 0 */
+#define SYSDMA_REG_IRQ_STATUS       0x020       /* RO bit n: ch n IRQ != 0 */
 #define SYSDMA_REG_CTRL             0x024       /* WO */
 #define   SYSDMA_CTRL_RESET           (1u << 0)
 #define SYSDMA_REG_VERIFY_TOTAL     0x030       /* RO sum of the counters */
@@ -74,6 +75,7 @@
 #define   SYSDMA_DIR_P2M              2u /* peripheral source to memory */
 #define   SYSDMA_CFG_SG               (1u << 4) /* SRC is a descriptor chain */
 #define   SYSDMA_CFG_IRQ_EN           (1u << 5) /* interrupt on completion */
+#define   SYSDMA_CFG_CYCLIC           (1u << 6) /* SG ring, runs until CANCEL */
 #define SYSDMA_CH_START             0x20        /* WO */
 #define SYSDMA_CH_CANCEL            0x24        /* WO */
 #define SYSDMA_CH_FLUSH             0x28        /* WO drain the FIFO (H2) */
@@ -88,6 +90,7 @@
 #define   SYSDMA_STATUS_FLUSH_OWED    (1u << 8)
 #define   SYSDMA_STATUS_CLAIMED       (1u << 9)
 #define   SYSDMA_STATUS_STALLED       (1u << 10) /* FAULT_STALL holds it */
+#define   SYSDMA_STATUS_PAUSED        (1u << 11) /* engine stopped by PAUSE */
 #define   SYSDMA_STATUS_ERRCODE_SHIFT 16
 #define   SYSDMA_STATUS_ERRCODE_MASK  0x00ff0000u
 #define   SYSDMA_ERR_NONE             0u
@@ -97,14 +100,24 @@
 #define   SYSDMA_ERR_VERIFIER         4u /* strict mode: protocol violation */
 #define   SYSDMA_ERR_CONFIG           5u /* bad CFG, LEN > MAX_XFER, ... */
 #define SYSDMA_CH_BYTES             0x34        /* RO bytes moved (exact) */
-#define SYSDMA_CH_RESIDUE           0x38        /* RO TOTAL - BYTES */
+#define SYSDMA_CH_RESIDUE           0x38        /* RO TOTAL - BYTES (lap) */
 #define SYSDMA_CH_IRQ               0x3c        /* RW1C */
-#define   SYSDMA_IRQ_DONE             (1u << 0)
+#define   SYSDMA_IRQ_DONE             (1u << 0) /* any end of a transfer */
+#define   SYSDMA_IRQ_COMPLETE         (1u << 1) /* ended COMPLETE */
+#define   SYSDMA_IRQ_ERROR            (1u << 2) /* ended ERROR */
+#define   SYSDMA_IRQ_ABORT            (1u << 3) /* ended CANCELLED */
+#define   SYSDMA_IRQ_DESC             (1u << 4) /* DESC_IRQ descriptor done */
+#define   SYSDMA_IRQ_ALL              0x1fu
+#define   SYSDMA_IRQ_MASK_RESET       0x1eu     /* only DONE unmasked */
 #define SYSDMA_CH_SINK_CRC          0x40        /* RO CRC32 of the sink (M2P) */
 #define SYSDMA_CH_SEED              0x44        /* RW pattern seed */
 #define SYSDMA_CH_FIFO_LEVEL        0x48        /* RO bytes in the FIFO */
 #define SYSDMA_CH_DESC_DONE         0x4c        /* RO SG descriptors finished */
 #define SYSDMA_CH_TOTAL             0x50        /* RO length of the transfer */
+#define SYSDMA_CH_PAUSE             0x54        /* RW 1 pause, 0 resume */
+#define SYSDMA_CH_IRQ_MASK          0x58        /* RW masked IRQ causes */
+#define SYSDMA_CH_FAULT_ADDR_LO     0x5c        /* RO where an error was */
+#define SYSDMA_CH_FAULT_ADDR_HI     0x60        /* RO */
 
 /* Fault injection window (also settable as properties and over QMP) */
 #define SYSDMA_CH_FAULT_MODE        0x80        /* RW armed faults */
@@ -131,15 +144,17 @@
 #define SYSDMA_DESC_LEN             0x10
 #define SYSDMA_DESC_FLAGS           0x14
 #define SYSDMA_DESC_NEXT            0x18
-#define   SYSDMA_DESC_END             (1u << 0)
+#define   SYSDMA_DESC_END             (1u << 0) /* last (ignored if CYCLIC) */
+#define   SYSDMA_DESC_IRQ             (1u << 1) /* IRQ_DESC when it is done */
 #define SYSDMA_SG_MAX_DESC          256
 
 /*
- * Byte @off of the peripheral pattern source seeded with @seed
- * (REGISTERS.md, Peripheral ends); a 32-bit integer hash (lowbias32).
+ * The peripheral pattern source seeded with @seed (REGISTERS.md,
+ * Peripheral ends), a 32-bit integer hash (lowbias32): the word holding
+ * bytes (@off & ~3) .. (@off | 3), and byte @off.
  */
-static inline unsigned char sysdma_pattern_byte(unsigned int seed,
-                                                unsigned long long off)
+static inline unsigned int sysdma_pattern_word(unsigned int seed,
+                                               unsigned long long off)
 {
     unsigned int x = seed ^ (unsigned int)(off >> 2) ^
                      (unsigned int)(off >> 34) * 0x9e3779b9u;
@@ -149,7 +164,13 @@ static inline unsigned char sysdma_pattern_byte(unsigned int seed,
     x ^= x >> 15;
     x *= 0x846ca68bu;
     x ^= x >> 16;
-    return (unsigned char)(x >> (8 * (off & 3)));
+    return x;   /* bytes off & ~3 .. (off & ~3) + 3, little endian */
+}
+
+static inline unsigned char sysdma_pattern_byte(unsigned int seed,
+                                                unsigned long long off)
+{
+    return (unsigned char)(sysdma_pattern_word(seed, off) >> (8 * (off & 3)));
 }
 
 #endif /* SYSDMA_REGS_H */

@@ -435,7 +435,7 @@ static void test_pingpong_responsive(void)
  */
 static void chain_changed(bool shrink, bool rate0)
 {
-    T *t = t_start(rate0 ? "rate=0,chunk=4" : RATE_1MS, NULL);
+    T *t = t_start(rate0 ? "rate=0,chunk=4,fast-step=0" : RATE_1MS, NULL);
     /* rate 0 moves 4 bytes per main-loop turn: change the tail early */
     int k = rate0 ? (shrink ? 3 : 2) : 1, i;
     uint32_t want = shrink ? 3 * 4096 + 100 : (k + 1) * 4096;

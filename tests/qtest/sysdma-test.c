@@ -2019,13 +2019,16 @@ static void test_pm_no_reset(void)
     rmdir(dir);
 }
 
-/* The default rate, 32 MiB/s: 4 KiB every 122070 ns (rounded down) */
+/*
+ * The default rate, 32 MiB/s: 4 KiB every 122070.3125 ns; step k ends at
+ * floor(k * 4096 * 1e9 / RATE), so the 16th at exactly 1953125 ns
+ */
 static void test_timing_default_rate(void)
 {
     T *t = t_start(NULL, NULL);
 
     go(t, 0, RAM_SRC, RAM_DST, 64 * 1024, SYSDMA_DIR_M2M);
-    step(t, 16 * 122070 - 1);
+    step(t, 1953125 - 1);
     g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 15 * 4096);
     step(t, 1);
     g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
