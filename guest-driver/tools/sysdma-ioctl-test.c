@@ -1207,6 +1207,38 @@ static int test_stuck_removal(void)
 	t0 = now_ms();
 	close(fd);
 	tap(now_ms() - t0 < 1000, "close() after it returns at once");
+#ifdef SYSDMA_FAULT_IGNORE_CANCEL
+	/*
+	 * A controller that really ignores CANCEL (the device's fault mode):
+	 * the forced end must reset it.  Needs the device model with the mode.
+	 */
+	tap(!sysfs_write("/sys/bus/pci/rescan", "1"), "rescan the PCI bus");
+	for (f2 = -1; f2 < 0 && now_ms() - t0 < 5000; usleep(100000))
+		f2 = open(devpath, O_RDWR);
+	if (f2 >= 0 && !fault(f2, 1, SYSDMA_FAULT_STALL |
+			      SYSDMA_FAULT_IGNORE_CANCEL, 8192, 0)) {
+		s = m2m(16 * 1024);
+		s.channel = 1;
+		s.flags = SYSDMA_F_SG;
+		expect(submit(f2, &s), 0, "16 KiB M2M on channel 1, which ignores CANCEL");
+		tap(!wait_stalled(1), "... stalled at 8 KiB");
+		t0 = now_ms();
+		tap(!sysfs_write(p, "1"), "remove the PCI device under it");
+		took = now_ms() - t0;
+		tap(took < abort_ms + 5000, "... the removal returned in %lld ms", took);
+		if (expect(wait_id(f2, s.id, 5000, &r), 0, "WAIT the request"))
+			tap(r.error == ENODEV && r.path == SYSDMA_PATH_ABORT &&
+			    r.bytes == 8192,
+			    "... error %s path %u bytes %llu (want ENODEV, abort, 8192: BYTES before the reset)",
+			    ename(r.error), r.path, (unsigned long long)r.bytes);
+		close(f2);
+	} else {
+		printf("# the device has no FAULT_IGNORE_CANCEL: skipped\n");
+		if (f2 >= 0)
+			close(f2);
+	}
+	t0 = now_ms();
+#endif
 	tap(!sysfs_write("/sys/bus/pci/rescan", "1"), "rescan the PCI bus");
 	for (f2 = -1; f2 < 0 && now_ms() - t0 < 5000; usleep(100000))
 		f2 = open(devpath, O_RDWR);
