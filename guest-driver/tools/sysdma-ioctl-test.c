@@ -340,7 +340,14 @@ static void test_submit(void)
 
 	s = m2m(4096);
 	s.dst = s.src + 100;
-	expect(submit(fd, &s), EINVAL, "SUBMIT overlapping M2M buffers");
+	expect(submit(fd, &s), EINVAL, "SUBMIT overlapping M2M buffers (dst 100 bytes above src)");
+	s = m2m(4096);
+	s.src = s.dst + 100;
+	expect(submit(fd, &s), EINVAL, "SUBMIT overlapping M2M buffers (dst 100 bytes below src, U10/V2 other order)");
+	s = m2m(4096);
+	s.src = s.dst + 4096;
+	if (expect(submit(fd, &s), 0, "SUBMIT adjacent M2M buffers (dst just below src: no overlap)"))
+		reap(fd, s.id);
 	s = m2m(4096);
 	s.dst = s.src;
 	expect(submit(fd, &s), EINVAL, "SUBMIT M2M src == dst");
