@@ -19,6 +19,7 @@
 #include <linux/minmax.h>
 #include "sysdma_core.h"
 #include "sysdma_hw.h"
+#include "sysdma_trace.h"
 
 static struct sdma_dev *ad_to_sd(struct sdma_adapter *ad)
 {
@@ -149,6 +150,7 @@ static void sdma_grant(struct sdma_adapter *ad, struct sdma_chan *ch,
 	ch->flush_owed = false;
 	ch->cancel_written = false;
 	ch->forced = false;
+	trace_sysdma_channel_granted(ctx, ch->id, 0);
 	ctx->channel = ch->id;
 	ctx->state = SDMA_CTX_ALLOCATED;
 	sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_CLAIM, 1);
@@ -244,6 +246,7 @@ sdma_allocate_adapter_channel(struct sdma_adapter *ad,
 	}
 	ctx->state = SDMA_CTX_WAITING;
 	list_add_tail(&ctx->node, &ad->waiters);
+	trace_sysdma_channel_queued(ctx, channel, 0);
 	spin_unlock_irqrestore(&ad->lock, irqf);
 	sdma_stat_inc(sd, SYSDMA_STAT_CHANNEL_WAITS);
 	dev_dbg(ad->dev, "H4: ctx %p queued for a channel%s\n", ctx,
@@ -393,6 +396,7 @@ enum sdma_status sdma_map_transfer(struct sdma_adapter *ad,
 	ch->mapped = true;
 	ch->cancel_written = false;
 	sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_START, 1);
+	trace_sysdma_program(ctx, ch->id, total);
 	spin_unlock_irqrestore(&ad->lock, flags);
 	sdma_stat_inc(sd, SYSDMA_STAT_TRANSFERS);
 	dev_dbg(ad->dev, "H3: ch%u mapped %u bytes in %u piece(s)%s, started\n",
@@ -431,6 +435,7 @@ enum sdma_status sdma_flush_adapter_buffers(struct sdma_adapter *ad,
 	}
 	sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_FLUSH, 1);
 	st = sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_STATUS);
+	trace_sysdma_flush(ctx, ch->id, st);
 	spin_unlock_irqrestore(&ad->lock, flags);
 	sdma_stat_inc(sd, SYSDMA_STAT_FLUSHES);
 	if (st & SYSDMA_STATUS_FLUSH_OWED)

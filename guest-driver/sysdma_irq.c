@@ -10,6 +10,7 @@
 #include <linux/interrupt.h>
 #include "sysdma_core.h"
 #include "sysdma_hw.h"
+#include "sysdma_trace.h"
 
 irqreturn_t sdma_isr(int irq, void *data)
 {
@@ -21,6 +22,7 @@ irqreturn_t sdma_isr(int irq, void *data)
 	if (pending == ~0u)
 		return IRQ_NONE;	/* device gone */
 	pending &= GENMASK(sd->adapter.nr_channels - 1, 0);
+	trace_sysdma_interrupt(sd, -1, pending);
 	sdma_stat_inc(sd, SYSDMA_STAT_IRQS);
 	if (!pending) {
 		/* nothing behind it: counted and ignored */
@@ -40,5 +42,6 @@ void sdma_dpc(struct tasklet_struct *t)
 {
 	struct sdma_dev *sd = from_tasklet(sd, t, dpc);
 
+	trace_sysdma_dpc(sd, -1, 0);
 	sdma_adapter_service(&sd->adapter);
 }

@@ -28,6 +28,7 @@
 #include "sysdma_core.h"
 #include "sysdma_request.h"
 #include "sysdma_txn.h"
+#include "sysdma_trace.h"
 
 static atomic64_t sdma_next_id = ATOMIC64_INIT(0);
 
@@ -220,6 +221,8 @@ static bool sdma_req_begin_completion(struct sdma_req *req,
 	if (!started)
 		req->path = path;
 	spin_unlock_irqrestore(&req->lock, flags);
+	trace_sysdma_begin_completion(req->id, sdma_status_name(status),
+				      !started, path);
 	dev_dbg(req->sd->dev, "R2: req %llu BeginCompletion(%s%s): %s\n",
 		req->id, sdma_status_name(status), force ? ", force" : "",
 		started ? "not first" : "first");
@@ -293,6 +296,7 @@ static void sdma_req_evt_cancel(struct sdma_req *req)
 	bool transfer_complete = false;
 	int ref;
 
+	trace_sysdma_cancel_routine(req->id, sdma_txn_get_channel(req->txn));
 	/* R6/K4: the cancel routine runs at most once per request */
 	WARN_ON_ONCE(test_and_set_bit(0, &req->cancel_ran));
 	if (sdma_req_begin_completion(req, req->cancel_status, false,
@@ -362,6 +366,7 @@ static void sdma_req_timer_fn(struct timer_list *t)
 	bool transfer_complete = false;
 	int ref;
 
+	trace_sysdma_timer(req->id, sdma_txn_get_channel(req->txn));
 	dev_dbg(sd->dev, "R5: req %llu timed out\n", req->id);
 	if (sdma_req_begin_completion(req, SDMA_STATUS_IO_TIMEOUT, false,
 				      SYSDMA_PATH_TIMEOUT)) {
@@ -413,6 +418,7 @@ static void sdma_req_evt_transfer_complete(struct sdma_txn *txn,
 	enum sdma_status status;
 	bool force = true;
 
+	trace_sysdma_transfer_complete(req->id, sdma_txn_get_channel(txn));
 	if (dma_status == SDMA_DMA_COMPLETE) {
 		if (!sdma_txn_dma_completed(txn, &status))
 			return;	/* more transfers; may complete elsewhere */
@@ -457,6 +463,7 @@ static void sdma_req_evt_dpc(struct sdma_txn *txn, void *context)
 	enum sdma_status status, final_status;
 	bool force = true;
 
+	trace_sysdma_req_dpc(req->id, sdma_txn_get_channel(txn));
 	if (sdma_txn_dma_completed(txn, &status)) {
 		if (status != SDMA_STATUS_SUCCESS) {
 			/* ended early by a cancel (K5): keep its status */
@@ -480,6 +487,11 @@ static void sdma_req_evt_dpc(struct sdma_txn *txn, void *context)
 
 /* ---- K4: EvtProgramDma --------------------------------------------------- */
 
+/*
+ * A K4 test hook: sleeps until released.  req->holds has hook bits only
+ * for requests whose EvtProgramDma runs in the framework worker
+ * (SDMA_TXN_PASSIVE_PROGRAM); in the DPC this returns at once.
+ */
 static void sdma_req_hold_point(struct sdma_req *req, u32 hook)
 {
 	unsigned long flags;
@@ -509,6 +521,7 @@ static bool sdma_req_evt_program_dma(struct sdma_txn *txn, void *context,
 	enum sdma_status status;
 	int ch;
 
+	trace_sysdma_evt_program_dma(req->id, sdma_txn_get_channel(txn));
 	/* test hook: stop inside EvtProgramDma, before UnmarkCancelable */
 	sdma_req_hold_point(req, SYSDMA_F_HOLD_PROGRAM);
 
@@ -549,8 +562,9 @@ static bool sdma_req_evt_program_dma(struct sdma_txn *txn, void *context,
 		req->id, ch, nsegs);
 
 	/*
-	 * test hook: stop between UnmarkCancelable and MarkCancelable (the
-	 * framework worker: sleeping is fine); a cancel landing here must
+	 * test hook: stop between UnmarkCancelable and MarkCancelable (set
+	 * only with SDMA_TXN_PASSIVE_PROGRAM: the framework worker, where
+	 * sleeping is fine); a cancel landing here must
 	 * still run the cancel routine once MarkCancelable fails (K4, R6)
 	 */
 	sdma_req_hold_point(req, SYSDMA_F_HOLD_PROGRAMMED);
@@ -571,6 +585,8 @@ static bool sdma_req_evt_program_dma(struct sdma_txn *txn, void *context,
 /* WdfRequestComplete: may run in softirq context; the rest is deferred. */
 static void sdma_req_complete(struct sdma_req *req)
 {
+	trace_sysdma_complete(req->id, sdma_status_name(req->completion_status),
+			      req->information, req->path);
 	dev_dbg(req->sd->dev, "req %llu completed: %s, %llu bytes\n", req->id,
 		sdma_status_name(req->completion_status), req->information);
 	queue_work(req->sd->wq, &req->complete_work);
@@ -787,6 +803,13 @@ int sdma_req_submit(struct sdma_dev *sd, const struct sdma_req_params *p,
 		cfg |= SDMA_TXN_HOLD_BETWEEN;
 	if (p->flags & SYSDMA_F_HOLD_GRANTED)
 		cfg |= SDMA_TXN_HOLD_GRANTED;
+	/*
+	 * EvtProgramDma runs in the DPC (atomic) unless it must be able to
+	 * stop at a K4 test hook: those requests have it called from the
+	 * framework worker, where the hook sleeps.
+	 */
+	if (req->holds)
+		cfg |= SDMA_TXN_PASSIVE_PROGRAM;
 	ret = sdma_txn_set_channel_configuration(req->txn, p->channel, cfg);
 	if (ret)
 		goto err;
@@ -817,6 +840,8 @@ int sdma_req_submit(struct sdma_dev *sd, const struct sdma_req_params *p,
 		req->timer_started = true;
 	}
 
+	trace_sysdma_submit(req->id, req->txn, &req->txn->xctx, p->channel,
+			    p->len, p->dir);
 	st = sdma_txn_execute(req->txn, req);
 	if (st != SDMA_STATUS_SUCCESS)
 		sdma_req_begin_completion(req, st, false, SYSDMA_PATH_DMA);

@@ -19,8 +19,10 @@
 #include <linux/slab.h>
 #include "sysdma_core.h"
 #include "sysdma_txn.h"
+#include "sysdma_trace.h"
 
 static void sdma_txn_work(struct work_struct *work);
+static void sdma_txn_program(struct sdma_txn *txn);
 
 const char *sdma_txn_state_name(enum sdma_txn_state st)
 {
@@ -231,20 +233,27 @@ sdma_txn_get_transfer_complete_callback(struct sdma_txn *txn)
 
 /*
  * The channel is ours: EvtProgramDma for the first transfer is due.
- * Called with txn->lock held.  Test hook SYSDMA_F_HOLD_GRANTED parks the
- * transaction here instead (no sleeping: this may run in the DPC that
- * freed the channel): it stays WAIT_CHANNEL with its channel granted, so
- * Cancel returns FALSE (K2), until sdma_txn_release_holds() starts it.
+ * Called with txn->lock held.  Returns true when the caller must call
+ * sdma_txn_program() itself once it dropped the lock (@may_inline and
+ * the driver's EvtProgramDma does not sleep); otherwise the framework
+ * worker runs it (SDMA_TXN_PASSIVE_PROGRAM, or !@may_inline).  Test hook
+ * SYSDMA_F_HOLD_GRANTED parks the transaction here instead (no sleeping:
+ * this may run in the DPC that freed the channel): it stays WAIT_CHANNEL
+ * with its channel granted, so Cancel returns FALSE (K2), until
+ * sdma_txn_release_holds() starts it.
  */
-static void sdma_txn_start_granted(struct sdma_txn *txn)
+static bool sdma_txn_start_granted(struct sdma_txn *txn, bool may_inline)
 {
 	if (txn->cfg & SDMA_TXN_HOLD_GRANTED) {
 		txn->cfg &= ~SDMA_TXN_HOLD_GRANTED;
 		txn->granted_held = true;
-		return;
+		return false;
 	}
 	txn->state = SDMA_TXN_PROGRAMMING;
+	if (may_inline && !(txn->cfg & SDMA_TXN_PASSIVE_PROGRAM))
+		return true;
 	queue_work(txn->sd->wq, &txn->work);
+	return false;
 }
 
 /* Adapter ExecutionRoutine for a queued allocation: a channel is ours. */
@@ -253,20 +262,25 @@ static void sdma_txn_channel_granted(struct sdma_adapter *ad,
 {
 	struct sdma_txn *txn = context;
 	unsigned long flags;
+	bool run = false;
 
 	spin_lock_irqsave(&txn->lock, flags);
 	if (txn->state == SDMA_TXN_WAIT_CHANNEL) {
 		txn->channel = channel;
-		sdma_txn_start_granted(txn);
+		run = sdma_txn_start_granted(txn, true);
 	}
 	spin_unlock_irqrestore(&txn->lock, flags);
 	dev_dbg(txn->sd->dev, "txn %p: channel %u granted\n", txn, channel);
+	/* PROGRAMMING: nothing can complete the request before this ran */
+	if (run)
+		sdma_txn_program(txn);
 }
 
 /*
  * WdfDmaTransactionExecute.  Allocates a channel (queueing unless the
- * transaction asked for the non-waiting variant, H4); EvtProgramDma for
- * the first transfer runs from the framework worker.  Returns SUCCESS
+ * transaction asked for the non-waiting variant, H4); with a channel free
+ * EvtProgramDma for the first transfer runs before this returns (from the
+ * framework worker with SDMA_TXN_PASSIVE_PROGRAM).  Returns SUCCESS
  * when the transaction is under way (possibly still waiting for a
  * channel), INSUFFICIENT_RESOURCES for a failed non-waiting allocation.
  * K2: a later Cancel that returns TRUE makes this asynchronous
@@ -278,6 +292,7 @@ enum sdma_status sdma_txn_execute(struct sdma_txn *txn, void *context)
 	unsigned int aflags = 0;
 	enum sdma_status st;
 	unsigned long flags;
+	bool run = false;
 
 	spin_lock_irqsave(&txn->lock, flags);
 	if (txn->state != SDMA_TXN_INITIALIZED) {
@@ -301,7 +316,7 @@ enum sdma_status sdma_txn_execute(struct sdma_txn *txn, void *context)
 					   sdma_txn_channel_granted, txn);
 	if (st == SDMA_STATUS_SUCCESS) {
 		txn->channel = txn->xctx.channel;
-		sdma_txn_start_granted(txn);
+		run = sdma_txn_start_granted(txn, true);
 	} else if (st == SDMA_STATUS_PENDING) {
 		st = SDMA_STATUS_SUCCESS;
 	} else {
@@ -310,6 +325,8 @@ enum sdma_status sdma_txn_execute(struct sdma_txn *txn, void *context)
 	spin_unlock_irqrestore(&txn->lock, flags);
 	dev_dbg(sd->dev, "txn %p executed: %s\n", txn,
 		st == SDMA_STATUS_SUCCESS ? "under way" : "failed");
+	if (run)
+		sdma_txn_program(txn);
 	return st;
 }
 
@@ -439,6 +456,7 @@ int sdma_txn_stop_system_transfer(struct sdma_txn *txn)
 	if (ret == -EPERM)
 		sdma_caller_error(sd, "K6: StopSystemTransfer before EvtProgramDma (txn %p, %s)\n",
 				  txn, sdma_txn_state_name(txn->state));
+	trace_sysdma_stop(txn, txn->channel, ret == 0);
 	dev_dbg(sd->dev, "K6: StopSystemTransfer(txn %p) = %d\n", txn, ret);
 	return ret;
 }
@@ -530,14 +548,14 @@ static void sdma_txn_dma_done(struct sdma_adapter *ad, void *context,
 	sdma_txn_transfer_ended(context, true, status);
 }
 
-/* The framework worker: EvtProgramDma, then MapTransfer (one transfer). */
+/*
+ * The framework worker (SDMA_TXN_PASSIVE_PROGRAM, and the resumption of
+ * a transaction parked between transfers): EvtProgramDma + MapTransfer.
+ */
 static void sdma_txn_work(struct work_struct *work)
 {
 	struct sdma_txn *txn = container_of(work, struct sdma_txn, work);
-	struct sdma_dev *sd = txn->sd;
-	enum sdma_status st;
 	unsigned long flags;
-	u32 len;
 
 	spin_lock_irqsave(&txn->lock, flags);
 	if (txn->state == SDMA_TXN_BETWEEN && !txn->held)
@@ -546,6 +564,27 @@ static void sdma_txn_work(struct work_struct *work)
 		spin_unlock_irqrestore(&txn->lock, flags);
 		return;
 	}
+	spin_unlock_irqrestore(&txn->lock, flags);
+	sdma_txn_program(txn);
+}
+
+/*
+ * One transfer: EvtProgramDma, then MapTransfer.  Called in state
+ * PROGRAMMING without txn->lock, from the worker or inline (Execute, the
+ * execution routine, DmaCompleted in the DPC).  In PROGRAMMING Cancel
+ * returns FALSE and the I/O reference stays with the transfer, so the
+ * request cannot complete (nor the transaction be freed) under us until
+ * the transfer ended: after MapTransfer started it, or after the
+ * completion routine ran for a refused one, nothing here touches txn.
+ */
+static void sdma_txn_program(struct sdma_txn *txn)
+{
+	struct sdma_dev *sd = txn->sd;
+	enum sdma_status st;
+	unsigned long flags;
+	u32 len;
+
+	spin_lock_irqsave(&txn->lock, flags);
 	sdma_txn_build(txn);
 	spin_unlock_irqrestore(&txn->lock, flags);
 
@@ -604,7 +643,7 @@ bool sdma_txn_dma_completed_with_length(struct sdma_txn *txn, u64 length,
 	struct sdma_dev *sd = txn->sd;
 	u64 transferred, total;
 	unsigned long flags;
-	bool finished = false;
+	bool finished = false, run = false;
 
 	spin_lock_irqsave(&txn->lock, flags);
 	if (txn->state != SDMA_TXN_TRANSFER_DONE) {
@@ -647,16 +686,25 @@ bool sdma_txn_dma_completed_with_length(struct sdma_txn *txn, u64 length,
 		*status = txn->transferred == txn->length ?
 			SDMA_STATUS_SUCCESS : SDMA_STATUS_CANCELLED;
 	} else {
-		/* K5 window opens: Cancel now returns TRUE */
+		/*
+		 * K5 window opens: Cancel now returns TRUE.  It stays open
+		 * while the transaction is parked (test hook) or waits for the
+		 * framework worker; otherwise the next transfer is programmed
+		 * at once, from here (the DPC), as KMDF does.
+		 */
 		txn->state = SDMA_TXN_BETWEEN;
 		if (txn->cfg & SDMA_TXN_HOLD_BETWEEN) {
 			txn->cfg &= ~SDMA_TXN_HOLD_BETWEEN;
 			txn->held = true;
-		} else {
+		} else if (txn->cfg & SDMA_TXN_PASSIVE_PROGRAM) {
 			queue_work(sd->wq, &txn->work);
+		} else {
+			txn->state = SDMA_TXN_PROGRAMMING;
+			run = true;
 		}
 		*status = SDMA_STATUS_MORE_PROCESSING_REQUIRED;
 	}
+	trace_sysdma_dma_completed(txn, txn->channel, finished);
 	/* K9: after FALSE txn may already be completing (and freed) elsewhere */
 	transferred = txn->transferred;
 	total = txn->length;
@@ -665,9 +713,12 @@ bool sdma_txn_dma_completed_with_length(struct sdma_txn *txn, u64 length,
 		sdma_txn_free_channel(txn);
 	dev_dbg(sd->dev, "K9: DmaCompleted(txn %p) = %s, %llu of %llu bytes\n",
 		txn, finished ? "TRUE" : "FALSE", transferred, total);
+	if (run)
+		sdma_txn_program(txn);
 	return finished;
 
 out_final_owed:
+	trace_sysdma_dma_completed(txn, txn->channel, 0);
 	spin_unlock_irqrestore(&txn->lock, flags);
 	dev_dbg(sd->dev, "K7: DmaCompleted(txn %p) = FALSE, %s\n", txn,
 		sdma_status_name(*status));
@@ -718,6 +769,7 @@ bool sdma_txn_dma_completed_final(struct sdma_txn *txn, u64 final_length,
 			break;
 		}
 	}
+	trace_sysdma_dma_completed(txn, txn->channel, 3);
 	txn->state = SDMA_TXN_DONE;
 	spin_unlock_irqrestore(&txn->lock, flags);
 	sdma_txn_free_channel(txn);
@@ -795,7 +847,7 @@ void sdma_txn_release_holds(struct sdma_txn *txn)
 	}
 	if (txn->state == SDMA_TXN_WAIT_CHANNEL && txn->granted_held) {
 		txn->granted_held = false;
-		sdma_txn_start_granted(txn);
+		sdma_txn_start_granted(txn, false);
 	}
 	spin_unlock_irqrestore(&txn->lock, flags);
 	sdma_adapter_release_hold(&txn->sd->adapter, &txn->xctx);

@@ -15,8 +15,12 @@ struct sdma_dev;
 struct sdma_txn;
 
 /*
- * EvtProgramDma.  Called once per transfer, in process context (a
- * framework worker), before the transfer is mapped: in sysdma the
+ * EvtProgramDma.  Called once per transfer, before the transfer is
+ * mapped, in atomic context: inline from Execute, from the execution
+ * routine of a granted channel and, for every further transfer, from
+ * DmaCompleted in the DPC (as KMDF does), so it must not sleep; with
+ * SDMA_TXN_PASSIVE_PROGRAM it is called from a framework worker (process
+ * context) instead, one workqueue hop per transfer.  In sysdma the
  * controller moves data as soon as it is started, so "programming the
  * hardware" (the peripheral end) comes first and the framework maps and
  * starts the transfer when this returns true.  Returning false means the
@@ -55,6 +59,8 @@ enum sdma_txn_state {
 #define SDMA_TXN_HOLD_CHANNEL	BIT(2)	/* test hook (K2 window) */
 #define SDMA_TXN_HOLD_BETWEEN	BIT(3)	/* test hook (K5 window) */
 #define SDMA_TXN_HOLD_GRANTED	BIT(4)	/* test hook (K2: granted, not run) */
+/* EvtProgramDma may sleep: call it from the framework worker */
+#define SDMA_TXN_PASSIVE_PROGRAM BIT(5)
 
 struct sdma_cursor {
 	struct scatterlist *sg;
@@ -97,7 +103,7 @@ struct sdma_txn {
 	bool granted_held;		/* parked at the HOLD_GRANTED hook */
 	int channel;			/* last channel, -1: none */
 	u32 hw_status, hw_bytes, hw_crc;
-	struct work_struct work;	/* runs EvtProgramDma + MapTransfer */
+	struct work_struct work;	/* EvtProgramDma + MapTransfer, passive */
 };
 
 struct sdma_txn *sdma_txn_create(struct sdma_dev *sd, sdma_evt_dpc dpc);

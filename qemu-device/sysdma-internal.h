@@ -54,6 +54,24 @@ typedef struct SysDMAFaults {
     uint32_t slow_rate;
 } SysDMAFaults;
 
+/*
+ * One entry of the verifier's log (sysdma-verifier.c, QOM "verify-log"):
+ * diagnostic only, not migrated.
+ */
+#define SYSDMA_VLOG_SIZE        64
+#define SYSDMA_VLOG_DETAIL      96
+
+typedef struct SysDMAViolation {
+    int64_t time_ns;        /* QEMU_CLOCK_VIRTUAL */
+    uint32_t seq;           /* 1, 2, ... since realize */
+    uint32_t kind;
+    int32_t ch;
+    bool has_write;         /* raised by this guest register write */
+    uint32_t write_off;
+    uint32_t write_val;
+    char detail[SYSDMA_VLOG_DETAIL];
+} SysDMAViolation;
+
 typedef struct SysDMAChannel {
     SysDMAState *s;
     uint32_t idx;
@@ -127,6 +145,12 @@ struct SysDMAState {
 
     bool spurious;              /* FAULT_SPURIOUS holds INTx up */
     uint32_t verify[SYSDMA_V_COUNT];
+    /* verifier log: the last SYSDMA_VLOG_SIZE violations, a ring */
+    SysDMAViolation vlog[SYSDMA_VLOG_SIZE];
+    uint32_t vlog_total;        /* since realize; VERIFY_CLEAR keeps it */
+    bool in_write;              /* a guest MMIO write is being handled */
+    uint32_t write_off;
+    uint32_t write_val;
     SysDMAChannel ch[SYSDMA_MAX_CHANNELS];
     uint8_t bounce[SYSDMA_BOUNCE_SIZE];
 };
@@ -157,5 +181,6 @@ bool sysdma_violation(SysDMAState *s, int ch, unsigned kind,
                       const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 uint32_t sysdma_verify_total(SysDMAState *s);
 void sysdma_verify_clear(SysDMAState *s);
+void sysdma_verifier_class_init(ObjectClass *klass);
 
 #endif /* HW_DMA_SYSDMA_INTERNAL_H */

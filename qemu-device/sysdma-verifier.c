@@ -7,10 +7,17 @@
  * reset, stays readable.  With the "strict" property the caller also ends
  * the channel in STATE_ERROR / ERR_VERIFIER (see sysdma_ch_strict_fail()).
  *
+ * The last SYSDMA_VLOG_SIZE violations are also kept in a log, read as the
+ * JSON string property "verify-log" (QMP qom-get): kind, contract rule,
+ * channel, the guest register write that raised it (offset and value; none
+ * for a violation found by the engine between writes) and the virtual time.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qapi/visitor.h"
+#include "qobject/json-writer.h"
 #include "sysdma-internal.h"
 #include "trace.h"
 
@@ -31,6 +38,36 @@ const char *const sysdma_v_names[SYSDMA_V_COUNT] = {
     [SYSDMA_V_BAD_REGISTER] = "bad-register",
 };
 
+/* The contract rule of each kind (NULL: a plain programming error) */
+static const char *const sysdma_v_rules[SYSDMA_V_COUNT] = {
+    [SYSDMA_V_REPROGRAM_NO_FLUSH] = "V1",
+    [SYSDMA_V_RELEASE_NO_FLUSH] = "V1",
+    [SYSDMA_V_START_BUSY] = "V2",
+    [SYSDMA_V_ZERO_LENGTH] = "V2",
+    [SYSDMA_V_OVERLAP] = "V2",
+    [SYSDMA_V_BAD_ADDRESS] = "V2",
+    [SYSDMA_V_ACK_NOT_PENDING] = "V3",
+    [SYSDMA_V_CANCEL_IDLE] = "V3",
+    [SYSDMA_V_FLUSH_IDLE] = "V3",
+    [SYSDMA_V_LEAK] = "V4",
+    [SYSDMA_V_DOUBLE_RELEASE] = "V4",
+};
+
+static void sysdma_vlog_add(SysDMAState *s, int ch, unsigned kind,
+                            const char *detail)
+{
+    SysDMAViolation *v = &s->vlog[s->vlog_total % SYSDMA_VLOG_SIZE];
+
+    v->seq = ++s->vlog_total;
+    v->time_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    v->kind = kind;
+    v->ch = ch;
+    v->has_write = s->in_write;
+    v->write_off = s->write_off;
+    v->write_val = s->write_val;
+    g_strlcpy(v->detail, detail, sizeof(v->detail));
+}
+
 /*
  * Count a violation of @kind on channel @ch (-1: not tied to a channel).
  * Returns true when the strict property asks the caller to end the channel
@@ -50,6 +87,7 @@ bool sysdma_violation(SysDMAState *s, int ch, unsigned kind,
     if (s->verify[kind] < UINT32_MAX) {
         s->verify[kind]++;
     }
+    sysdma_vlog_add(s, ch, kind, detail);
     trace_sysdma_violation(ch, kind, sysdma_v_names[kind], detail);
     qemu_log_mask(LOG_GUEST_ERROR, "sysdma: ch%d: verifier: %s: %s\n",
                   ch, sysdma_v_names[kind], detail);
@@ -71,4 +109,69 @@ void sysdma_verify_clear(SysDMAState *s)
 {
     memset(s->verify, 0, sizeof(s->verify));
     trace_sysdma_verify_clear();
+}
+
+/*
+ * "verify-log": {"total": N, "dropped": D, "counters": {KIND: n, ...,
+ * "total": n}, "violations": [{"seq", "time-ns", "rule", "kind", "channel",
+ * "write": {"offset", "value"} or null, "detail"}, ...]}, oldest first.
+ * "total" counts every violation since realize (VERIFY_CLEAR clears only
+ * the counters); "dropped" the ones that fell out of the log.
+ */
+static void sysdma_get_verify_log(Object *obj, Visitor *v, const char *name,
+                                  void *opaque, Error **errp)
+{
+    SysDMAState *s = SYSDMA(obj);
+    g_autoptr(JSONWriter) w = json_writer_new(false);
+    uint32_t n = MIN(s->vlog_total, SYSDMA_VLOG_SIZE);
+    g_autofree char *text = NULL;
+    uint32_t i;
+    int k;
+
+    json_writer_start_object(w, NULL);
+    json_writer_uint64(w, "total", s->vlog_total);
+    json_writer_uint64(w, "dropped", s->vlog_total - n);
+    json_writer_start_object(w, "counters");
+    for (k = 0; k < SYSDMA_V_COUNT; k++) {
+        json_writer_uint64(w, sysdma_v_names[k], s->verify[k]);
+    }
+    json_writer_uint64(w, "total", sysdma_verify_total(s));
+    json_writer_end_object(w);
+    json_writer_start_array(w, "violations");
+    for (i = s->vlog_total - n; i < s->vlog_total; i++) {
+        SysDMAViolation *e = &s->vlog[i % SYSDMA_VLOG_SIZE];
+
+        json_writer_start_object(w, NULL);
+        json_writer_uint64(w, "seq", e->seq);
+        json_writer_int64(w, "time-ns", e->time_ns);
+        if (sysdma_v_rules[e->kind]) {
+            json_writer_str(w, "rule", sysdma_v_rules[e->kind]);
+        } else {
+            json_writer_null(w, "rule");
+        }
+        json_writer_str(w, "kind", sysdma_v_names[e->kind]);
+        json_writer_int64(w, "channel", e->ch);
+        if (e->has_write) {
+            json_writer_start_object(w, "write");
+            json_writer_uint64(w, "offset", e->write_off);
+            json_writer_uint64(w, "value", e->write_val);
+            json_writer_end_object(w);
+        } else {
+            json_writer_null(w, "write");
+        }
+        json_writer_str(w, "detail", e->detail);
+        json_writer_end_object(w);
+    }
+    json_writer_end_array(w);
+    json_writer_end_object(w);
+    text = g_strdup(json_writer_get(w));
+    visit_type_str(v, name, &text, errp);
+}
+
+void sysdma_verifier_class_init(ObjectClass *klass)
+{
+    object_class_property_add(klass, "verify-log", "str",
+                              sysdma_get_verify_log, NULL, NULL, NULL);
+    object_class_property_set_description(klass, "verify-log",
+        "the last violations and the counters, JSON (read-only)");
 }

@@ -338,8 +338,12 @@ static void sysdma_write(void *opaque, hwaddr addr, uint64_t val64,
     bool ok = true;
 
     trace_sysdma_mmio_write(addr, size, val64);
+    s->in_write = true;     /* the verifier log names this write */
+    s->write_off = addr;
+    s->write_val = val;
     if (size != 4 || (addr & 3)) {
         sysdma_bad_access(s, addr, size, true);
+        s->in_write = false;
         return;
     }
     if (addr >= SYSDMA_CH_BASE(0)) {
@@ -363,6 +367,7 @@ static void sysdma_write(void *opaque, hwaddr addr, uint64_t val64,
     if (!ok) {
         sysdma_bad_access(s, addr, size, true);
     }
+    s->in_write = false;
 }
 
 static const MemoryRegionOps sysdma_ops = {
@@ -780,6 +785,7 @@ static void sysdma_class_init(ObjectClass *klass, void *data)
         object_class_property_set_description(klass, name,
             "protocol verifier counter (read-only)");
     }
+    sysdma_verifier_class_init(klass);
 }
 
 static const TypeInfo sysdma_types[] = {

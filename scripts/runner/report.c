@@ -30,7 +30,13 @@ gboolean report_kernel_problem(const char *l)
 		"rcu: INFO", "watchdog: BUG", "possible circular locking",
 		"DEBUG_LOCKS_WARN", "Kernel panic", "scheduling while atomic",
 		"sleeping function called from invalid context", "Unable to handle",
-		"double fault", "stack-protector", "page allocation failure", NULL,
+		"double fault", "stack-protector", "page allocation failure",
+		/* the debug kernels' checkers (most also print BUG: or WARNING:) */
+		"KCSAN:", "KFENCE:", "ODEBUG:", "UBSAN", "kasan:", "DMA-API:",
+		"INFO: trying to register non-static key",
+		"turning off the locking correctness validator",
+		"inconsistent lock state", "possible recursive locking",
+		"lock held when returning to user space", NULL,
 	};
 
 	for (int i = 0; bad[i]; i++)

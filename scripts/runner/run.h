@@ -26,6 +26,7 @@ typedef struct {
 	char *crash;		/* console excerpt when the VM died */
 	int vm;			/* which VM ran it */
 	int channel;		/* a channel it used (for the trace), -1 */
+	char *timeline;		/* its timeline's HTML file, or NULL */
 } Instance;
 
 typedef struct {
@@ -35,14 +36,24 @@ typedef struct {
 	const char *kernel;	/* NULL = the set-up kernel */
 	const char *trace;	/* SYSDMA_TRACE pattern or NULL */
 	int vm_timeout;		/* 0 = computed */
+	int time_scale;		/* --time-scale: slow guests */
 	gboolean verbose;
 	gboolean keep;		/* keep the work dir */
+	gboolean traced;	/* device + driver traces on: timelines */
+	const char *timeline_dir; /* timelines of every instance go here */
+	char *fail_timeline_dir;  /* else those of the failing ones here */
 	char *workdir;
 } RunConfig;
 
 /* vm.c: run the instances (same boot config) in as few VMs as needed */
 int vm_run_group(RunConfig *cfg, GPtrArray *instances, const char *device,
 		 const char *append, int *vm_counter, double *vm_seconds);
+
+/* timeline.c: per instance NAME.json (trace events) + NAME.html */
+void timeline_write_vm(const char *dir, GPtrArray *instances, const char *results,
+		       const char *trace_file, gboolean failed_only);
+void timeline_write_index(const char *dir, GPtrArray *instances, double seconds);
+char *timeline_file_stem(const char *name);
 
 /* report.c */
 void report_parse_results(GPtrArray *instances, const char *results, int vm);

@@ -21,11 +21,18 @@
 
 static char **filters;
 static int opt_seed = -1, opt_repeat = 1, opt_vm_timeout, opt_jobs = 2;
+static int opt_time_scale = 1;
 static char *opt_shard, *opt_junit, *opt_trace, *opt_initrd, *opt_kernel;
+static char **opt_check_log;
+static gboolean opt_list_instances, opt_no_timeline;
+static char *opt_timeline;
 static gboolean opt_list, opt_tap, opt_verbose, opt_keep, opt_compile, opt_check;
 
 static GOptionEntry entries[] = {
 	{ "list", 'l', 0, G_OPTION_ARG_NONE, &opt_list, "List the scenarios (name, rules, file) and exit", NULL },
+	{ "list-instances", 0, 0, G_OPTION_ARG_NONE, &opt_list_instances, "Print the instances this run (or --shard) would run, one per line, and exit", NULL },
+	{ "timeline", 0, 0, G_OPTION_ARG_FILENAME, &opt_timeline, "Write every instance's timeline (NAME.json trace events, NAME.html) and index.html into DIR (default: only failing ones, in the work dir)", "DIR" },
+	{ "no-timeline", 0, 0, G_OPTION_ARG_NONE, &opt_no_timeline, "No device/driver traces and no timelines, not even for failures", NULL },
 	{ "filter", 'f', 0, G_OPTION_ARG_STRING_ARRAY, &filters, "Only scenarios whose name matches GLOB (repeatable)", "GLOB" },
 	{ "seed", 's', 0, G_OPTION_ARG_INT, &opt_seed, "Seed of the random values (default: random, printed)", "N" },
 	{ "repeat", 'r', 0, G_OPTION_ARG_INT, &opt_repeat, "Run every scenario N times (seeds N, N+1, ...)", "N" },
@@ -39,10 +46,44 @@ static GOptionEntry entries[] = {
 	{ "vm-timeout", 0, 0, G_OPTION_ARG_INT, &opt_vm_timeout, "Hard limit per VM in seconds (default: sum of the scenario timeouts + 30)", "S" },
 	{ "compile", 0, 0, G_OPTION_ARG_NONE, &opt_compile, "Print the compiled guest steps and exit", NULL },
 	{ "check", 0, 0, G_OPTION_ARG_NONE, &opt_check, "Only parse and validate the scenarios", NULL },
+	{ "time-scale", 0, 0, G_OPTION_ARG_INT, &opt_time_scale, "Multiply every scenario timeout (and the VM limits) by N: slow guests (debug kernels, sanitized QEMU)", "N" },
+	{ "check-log", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_check_log, "Only scan FILE (a kernel log or console, repeatable) for kernel problem reports; print them, exit 1 if any", "FILE" },
 	{ "keep", 'k', 0, G_OPTION_ARG_NONE, &opt_keep, "Keep the work dir (steps, results, console per VM)", NULL },
 	{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose, "Show the boot commands and host actions", NULL },
 	{ NULL },
 };
+
+/*
+ * --check-log: the runner's own detector (report_kernel_problem) for logs
+ * of boots it did not run itself (the acceptance and stress tests under
+ * the debug kernels).  Exit 0: clean, 1: problems (printed), 2: unreadable.
+ */
+static int check_logs(char **files)
+{
+	int found = 0;
+
+	for (int f = 0; files[f]; f++) {
+		g_autofree char *text = NULL;
+		g_auto(GStrv) lines = NULL;
+		g_autoptr(GError) err = NULL;
+
+		if (!g_file_get_contents(files[f], &text, NULL, &err)) {
+			g_printerr("sysdma-run: --check-log: %s\n", err->message);
+			return 2;
+		}
+		lines = g_strsplit(text, "\n", -1);
+		for (int i = 0; lines[i]; i++) {
+			g_strdelimit(lines[i], "\r", ' ');
+			if (report_kernel_problem(lines[i])) {
+				printf("%s:%d: %s\n", files[f], i + 1, lines[i]);
+				found++;
+			}
+		}
+	}
+	if (found)
+		printf("sysdma-run: %d kernel problem line(s)\n", found);
+	return found ? 1 : 0;
+}
 
 static char *find_top(const char *argv0)
 {
@@ -215,6 +256,10 @@ int main(int argc, char **argv)
 		g_printerr("sysdma-run: %s\n(see sysdma-run --help)\n", err->message);
 		return 2;
 	}
+	if (opt_time_scale < 1 || opt_time_scale > 20) {
+		g_printerr("sysdma-run: --time-scale wants 1..20\n");
+		return 2;
+	}
 	if (opt_repeat < 1) {
 		g_printerr("sysdma-run: --repeat wants N >= 1\n");
 		return 2;
@@ -224,13 +269,22 @@ int main(int argc, char **argv)
 		g_printerr("sysdma-run: --shard '%s': expected I/N with 1 <= I <= N\n", opt_shard);
 		return 2;
 	}
+	if (opt_check_log)
+		return check_logs(opt_check_log);
 	cfg.top = find_top(argv[0]);
 	cfg.build = find_build(cfg.top);
 	cfg.initrd = opt_initrd;
 	cfg.kernel = opt_kernel;
 	cfg.trace = opt_trace;
 	cfg.vm_timeout = opt_vm_timeout;
+	cfg.time_scale = opt_time_scale;
 	cfg.verbose = opt_verbose;
+	cfg.traced = !opt_no_timeline;
+	cfg.timeline_dir = opt_timeline;
+	if (opt_timeline && opt_no_timeline) {
+		g_printerr("sysdma-run: --timeline and --no-timeline exclude each other\n");
+		return 2;
+	}
 	if (argc > 1) {
 		for (int i = 1; i < argc; i++)
 			if (!collect(argv[i], files))
@@ -289,6 +343,8 @@ int main(int argc, char **argv)
 		Scenario *s = g_ptr_array_index(scns, i);
 		int total = opt_repeat * s->iterations;
 
+		s->timeout_s *= opt_time_scale;
+
 		for (int r = 0; r < opt_repeat; r++)
 			for (int k = 0; k < s->iterations; k++) {
 				Instance *in = g_new0(Instance, 1);
@@ -312,6 +368,11 @@ int main(int argc, char **argv)
 	for (guint i = 0; i < insts->len; i++)
 		if ((int)(i % (guint)shard_n) == shard_i - 1)
 			g_ptr_array_add(mine, g_ptr_array_index(insts, i));
+	if (opt_list_instances) {
+		for (guint i = 0; i < mine->len; i++)
+			printf("%s\n", ((Instance *)g_ptr_array_index(mine, i))->name);
+		return 0;
+	}
 	if (opt_compile) {
 		for (guint i = 0; i < mine->len; i++)
 			fputs(((Instance *)g_ptr_array_index(mine, i))->steps, stdout);
@@ -332,6 +393,7 @@ int main(int argc, char **argv)
 		return 3;
 	}
 
+	cfg.fail_timeline_dir = g_build_filename(cfg.workdir, "timeline", NULL);
 	/* one VM per distinct boot configuration (device properties, cmdline) */
 	for (guint i = 0; i < mine->len; i++) {
 		Instance *in = g_ptr_array_index(mine, i);
@@ -404,6 +466,12 @@ int main(int argc, char **argv)
 	}
 	if (opt_junit)
 		report_junit(opt_junit, mine, secs);
+	if (cfg.traced && (opt_timeline || failed)) {
+		const char *dir = opt_timeline ? opt_timeline : cfg.fail_timeline_dir;
+
+		timeline_write_index(dir, mine, secs);
+		fprintf(out, "timeline: %s/index.html\n", dir);
+	}
 	report_summary(out, mine, scns, secs, vms, vm_seconds);
 	if (failed)
 		fprintf(out, "seed %u: replay a failure with the 'replay:' command shown with it\n",

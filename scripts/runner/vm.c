@@ -25,6 +25,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <gio/gio.h>
+#include "qmp.h"
 #include "run.h"
 
 typedef struct {
@@ -34,7 +35,7 @@ typedef struct {
 	char *snap_path;
 	int listen_fd;
 	int conn_fd;
-	int qmp_fd;
+	Qmp *qmp;
 	GMutex lock;
 	GCond cond;
 	gboolean stop;
@@ -48,24 +49,6 @@ typedef struct {
 G_LOCK_DEFINE_STATIC(vm_stats);
 
 /* ---- small socket helpers ---------------------------------------------- */
-
-static int unix_connect(const char *path, int timeout_ms)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	gint64 end = g_get_monotonic_time() + timeout_ms * 1000LL;
-
-	g_strlcpy(a.sun_path, path, sizeof(a.sun_path));
-	do {
-		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-		if (fd >= 0 && !connect(fd, (struct sockaddr *)&a, sizeof(a)))
-			return fd;
-		if (fd >= 0)
-			close(fd);
-		g_usleep(20000);
-	} while (g_get_monotonic_time() < end);
-	return -1;
-}
 
 static int unix_listen(const char *path)
 {
@@ -122,72 +105,75 @@ static gboolean write_all(int fd, const char *s)
 
 /* ---- QMP ------------------------------------------------------------- */
 
-static gboolean qmp_cmd(Ctl *c, const char *json, char **reply, char **error)
+/* Run a command; connect (greeting + capabilities) first if needed. */
+static JsonNode *qmp_cmd(Ctl *c, const char *execute, JsonNode *args, char **error)
 {
-	g_autoptr(GString) line = g_string_new("");
+	g_autoptr(GError) err = NULL;
+	JsonNode *r;
 
-	if (c->qmp_fd < 0) {
-		c->qmp_fd = unix_connect(c->qmp_path, 5000);
-		if (c->qmp_fd < 0) {
-			*error = g_strdup_printf("cannot connect to QMP at %s", c->qmp_path);
-			return FALSE;
-		}
-		if (read_line(c->qmp_fd, line, 5000) || !strstr(line->str, "QMP") ||
-		    !write_all(c->qmp_fd, "{\"execute\":\"qmp_capabilities\"}\n") ||
-		    read_line(c->qmp_fd, line, 5000) || !strstr(line->str, "return")) {
-			*error = g_strdup("QMP handshake failed");
-			close(c->qmp_fd);
-			c->qmp_fd = -1;
-			return FALSE;
+	if (!c->qmp) {
+		c->qmp = qmp_connect(c->qmp_path, 5000, &err);
+		if (!c->qmp) {
+			if (args)
+				json_node_unref(args);
+			*error = g_strdup(err->message);
+			return NULL;
 		}
 	}
-	if (!write_all(c->qmp_fd, json) || !write_all(c->qmp_fd, "\n")) {
-		*error = g_strdup("QMP write failed");
-		return FALSE;
-	}
-	for (;;) {
-		if (read_line(c->qmp_fd, line, 10000)) {
-			*error = g_strdup("QMP: no answer");
-			return FALSE;
-		}
-		if (strstr(line->str, "\"event\""))
-			continue;
-		if (strstr(line->str, "\"error\"")) {
-			*error = g_strdup(line->str);
-			return FALSE;
-		}
-		if (strstr(line->str, "\"return\"")) {
-			if (reply)
-				*reply = g_strdup(line->str);
-			return TRUE;
-		}
-	}
+	r = qmp_execute(c->qmp, execute, args, 10000, &err);
+	if (!r)
+		*error = g_strdup(err->message);
+	return r;
 }
 
-static char *json_str(const char *s)
+static void qmp_drop(Ctl *c)
 {
-	GString *o = g_string_new("\"");
-
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			g_string_append_c(o, '\\');
-		g_string_append_c(o, *s);
-	}
-	g_string_append_c(o, '"');
-	return g_string_free(o, FALSE);
+	qmp_close(c->qmp);
+	c->qmp = NULL;
 }
 
 /* A qom-set value: numbers and booleans as JSON literals, else a string. */
-static char *json_value(const char *v)
+static JsonNode *json_value(const char *v)
 {
+	JsonNode *n = json_node_new(JSON_NODE_VALUE);
+	gint64 i;
 	char *end;
 
-	if (!strcmp(v, "true") || !strcmp(v, "false"))
-		return g_strdup(v);
-	g_ascii_strtoll(v, &end, 10);
+	if (!strcmp(v, "true") || !strcmp(v, "false")) {
+		json_node_set_boolean(n, !strcmp(v, "true"));
+		return n;
+	}
+	i = g_ascii_strtoll(v, &end, 10);
 	if (*v && !*end)
-		return g_strdup(v);
-	return json_str(v);
+		json_node_set_int(n, i);
+	else
+		json_node_set_string(n, v);
+	return n;
+}
+
+/* A qom-get answer as text: a string as is, anything else as JSON. */
+static char *json_text(JsonNode *n)
+{
+	if (JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING)
+		return g_strdup(json_node_get_string(n));
+	return qmp_node_to_string(n);
+}
+
+static JsonNode *qom_args(const char *path, const char *prop, JsonNode *value)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "path");
+	json_builder_add_string_value(b, path);
+	json_builder_set_member_name(b, "property");
+	json_builder_add_string_value(b, prop);
+	if (value) {
+		json_builder_set_member_name(b, "value");
+		json_builder_add_value(b, value);
+	}
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
 }
 
 /* Parse the k="v" pairs of a guest "@@host" line. */
@@ -230,44 +216,32 @@ static char *do_action(Ctl *c, GHashTable *kv, gboolean *defer)
 {
 	const char *action = g_hash_table_lookup(kv, "action");
 	const char *path = g_hash_table_lookup(kv, "path");
-	g_autofree char *json = NULL, *reply = NULL, *error = NULL;
-	g_autofree char *jpath = NULL, *jprop = NULL, *jval = NULL;
+	g_autoptr(JsonNode) reply = NULL;
+	g_autofree char *error = NULL;
 
 	if (!action)
 		return g_strdup("fail no action");
 	if (!path)
 		path = "/machine/peripheral/sysdma0";
-	jpath = json_str(path);
 	if (!strcmp(action, "qom-set") || !strcmp(action, "qom-get")) {
 		const char *prop = g_hash_table_lookup(kv, "property");
 
-		jprop = json_str(prop ? prop : "");
+		if (!prop)
+			prop = "";
 		if (!strcmp(action, "qom-set")) {
-			jval = json_value(g_hash_table_lookup(kv, "value") ?: "");
-			json = g_strdup_printf("{\"execute\":\"qom-set\",\"arguments\":{\"path\":%s,\"property\":%s,\"value\":%s}}",
-					       jpath, jprop, jval);
+			const char *v = g_hash_table_lookup(kv, "value");
+
+			reply = qmp_cmd(c, "qom-set", qom_args(path, prop, json_value(v ? v : "")),
+					&error);
 		} else {
-			json = g_strdup_printf("{\"execute\":\"qom-get\",\"arguments\":{\"path\":%s,\"property\":%s}}",
-					       jpath, jprop);
+			reply = qmp_cmd(c, "qom-get", qom_args(path, prop, NULL), &error);
 		}
-		if (!qmp_cmd(c, json, &reply, &error))
+		if (!reply)
 			return g_strdup_printf("fail %s", error);
 		if (!strcmp(action, "qom-get")) {
 			const char *want = g_hash_table_lookup(kv, "expect");
-			const char *r = strstr(reply, "\"return\"");
-			g_autofree char *got = NULL;
+			g_autofree char *got = json_text(reply);
 
-			r = strchr(r, ':') + 1;
-			while (*r == ' ')
-				r++;
-			got = g_strndup(r, strcspn(r, "}"));
-			g_strstrip(got);
-			if (got[0] == '"') {
-				char *tmp = g_strndup(got + 1, strlen(got) - 2);
-
-				g_free(got);
-				got = tmp;
-			}
 			if (want && strcmp(want, got))
 				return g_strdup_printf("fail qom-get %s.%s: expected %s, got %s",
 						       path, prop, want, got);
@@ -277,47 +251,74 @@ static char *do_action(Ctl *c, GHashTable *kv, gboolean *defer)
 	}
 	if (!strcmp(action, "qmp")) {
 		const char *cmd = g_hash_table_lookup(kv, "command");
+		g_autoptr(GError) err = NULL;
+		g_autofree char *text = NULL;
 
-		if (!qmp_cmd(c, cmd ? cmd : "", &reply, &error))
-			return g_strdup_printf("fail %s", error);
-		return g_strdup_printf("ok %s", reply);
+		if (!c->qmp) {
+			c->qmp = qmp_connect(c->qmp_path, 5000, &err);
+			if (!c->qmp)
+				return g_strdup_printf("fail %s", err->message);
+		}
+		reply = qmp_execute_json(c->qmp, cmd ? cmd : "", 10000, &err);
+		if (!reply)
+			return g_strdup_printf("fail %s", err->message);
+		text = qmp_node_to_string(reply);
+		return g_strdup_printf("ok %s", text);
 	}
 	if (!strcmp(action, "pause")) {
 		const char *ms = g_hash_table_lookup(kv, "ms");
+		g_autoptr(JsonNode) r2 = NULL;
 
-		if (!qmp_cmd(c, "{\"execute\":\"stop\"}", NULL, &error))
+		reply = qmp_cmd(c, "stop", NULL, &error);
+		if (!reply)
 			return g_strdup_printf("fail %s", error);
 		g_usleep(g_ascii_strtoull(ms ? ms : "0", NULL, 10) * 1000);
-		if (!qmp_cmd(c, "{\"execute\":\"cont\"}", NULL, &error))
+		r2 = qmp_cmd(c, "cont", NULL, &error);
+		if (!r2)
 			return g_strdup_printf("fail %s", error);
 		return g_strdup("ok");
 	}
 	if (!strcmp(action, "snapshot")) {
-		g_autofree char *uri = g_strdup_printf("{\"execute\":\"migrate\",\"arguments\":{\"uri\":\"file:%s\"}}",
-						       c->snap_path);
+		g_autoptr(JsonBuilder) b = json_builder_new();
+		g_autoptr(JsonNode) r2 = NULL;
+		g_autofree char *uri = g_strdup_printf("file:%s", c->snap_path);
 		gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
 
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "uri");
+		json_builder_add_string_value(b, uri);
+		json_builder_end_object(b);
 		unlink(c->snap_path);
 		/* stop first: the transfer freezes exactly where it is */
-		if (!qmp_cmd(c, "{\"execute\":\"stop\"}", NULL, &error) ||
-		    !qmp_cmd(c, uri, NULL, &error))
+		reply = qmp_cmd(c, "stop", NULL, &error);
+		if (!reply)
+			return g_strdup_printf("fail snapshot: %s", error);
+		r2 = qmp_cmd(c, "migrate", json_builder_get_root(b), &error);
+		if (!r2)
 			return g_strdup_printf("fail snapshot: %s", error);
 		for (;;) {
-			g_free(reply);
-			reply = NULL;
-			if (!qmp_cmd(c, "{\"execute\":\"query-migrate\"}", &reply, &error))
+			g_autoptr(JsonNode) m = qmp_cmd(c, "query-migrate", NULL, &error);
+			const char *st;
+
+			if (!m)
 				return g_strdup_printf("fail snapshot: %s", error);
-			if (strstr(reply, "\"completed\""))
+			st = JSON_NODE_HOLDS_OBJECT(m) ? obj_str(json_node_get_object(m), "status") : NULL;
+			if (!g_strcmp0(st, "completed"))
 				break;
-			if (strstr(reply, "\"failed\"") || g_get_monotonic_time() > end)
-				return g_strdup_printf("fail snapshot: migration %s", reply);
+			if (!st || !strcmp(st, "failed") || g_get_monotonic_time() > end) {
+				g_autofree char *t = qmp_node_to_string(m);
+
+				return g_strdup_printf("fail snapshot: migration %s", t);
+			}
 			g_usleep(20000);
 		}
 		/* End this QEMU; the main thread restores the state in a new
-		 * one and we answer the guest from there. */
-		qmp_cmd(c, "{\"execute\":\"quit\"}", NULL, &error);
-		close(c->qmp_fd);
-		c->qmp_fd = -1;
+		 * one and we answer the guest from there.  QEMU may close the
+		 * connection before it answers quit. */
+		g_clear_pointer(&error, g_free);
+		g_clear_pointer(&reply, json_node_unref);
+		reply = qmp_cmd(c, "quit", NULL, &error);
+		qmp_drop(c);
 		*defer = TRUE;
 		return g_strdup("ok restored");
 	}
@@ -373,18 +374,25 @@ static gpointer ctl_thread(gpointer data)
 				/* answer only once the restored guest runs: bytes sent
 				 * while the state loads would be overwritten */
 				for (int i = 0; i < 500 && !c->stop; i++) {
-					g_autofree char *r = NULL, *e = NULL;
+					g_autofree char *e = NULL;
+					g_autoptr(JsonNode) r = qmp_cmd(c, "query-status", NULL, &e);
+					JsonObject *o = r && JSON_NODE_HOLDS_OBJECT(r) ?
+						json_node_get_object(r) : NULL;
 
-					if (qmp_cmd(c, "{\"execute\":\"query-status\"}", &r, &e)) {
+					if (o) {
 						g_autofree char *e2 = NULL;
+						g_autoptr(JsonNode) r2 = NULL;
 
-						if (strstr(r, "\"running\": true"))
+						if (json_object_get_boolean_member_with_default(o, "running", FALSE))
 							break;
 						/* saved while stopped: restored paused */
-						if (strstr(r, "\"paused\""))
-							qmp_cmd(c, "{\"execute\":\"cont\"}", NULL, &e2);
+						if (!g_strcmp0(obj_str(o, "status"), "paused"))
+							r2 = qmp_cmd(c, "cont", NULL, &e2);
+					} else if (c->qmp) {
+						/* a protocol error: start over on a new connection */
+						qmp_drop(c);
 					}
-					if (c->qmp_fd < 0)
+					if (!c->qmp)
 						g_usleep(20000);
 					else
 						g_usleep(10000);
@@ -452,8 +460,16 @@ static GSubprocess *spawn_boot(RunConfig *cfg, Ctl *ctl, const char *steps,
 	}
 	g_ptr_array_add(argv, NULL);
 	g_subprocess_launcher_setenv(l, "SYSDMA_BUILD", cfg->build, TRUE);
-	if (cfg->trace)
-		g_subprocess_launcher_setenv(l, "SYSDMA_TRACE", cfg->trace, TRUE);
+	if (cfg->trace || cfg->traced)
+		g_subprocess_launcher_setenv(l, "SYSDMA_TRACE", cfg->trace ? cfg->trace : "sysdma_*",
+					     TRUE);
+	if (cfg->traced) {
+		/* the device's trace into its own file; the driver's tracepoints */
+		g_autofree char *tf = g_strconcat(results, ".qemu-trace", NULL);
+
+		g_subprocess_launcher_setenv(l, "SYSDMA_TRACE_FILE", tf, TRUE);
+		g_ptr_array_insert(argv, 1, g_strdup("--trace-driver"));
+	}
 	g_subprocess_launcher_set_stdout_file_path(l, bootlog);
 	g_subprocess_launcher_set_stderr_file_path(l, bootlog);
 	if (cfg->verbose) {
@@ -522,8 +538,8 @@ int vm_run_group(RunConfig *cfg, GPtrArray *instances, const char *device,
 				*console = NULL, *bootlog = NULL;
 		g_autoptr(GError) err = NULL;
 		GSubprocess *p;
-		Ctl ctl = { .cfg = cfg, .listen_fd = -1, .conn_fd = -1, .qmp_fd = -1 };
-		int timeout = 30, vm = 0, st;
+		Ctl ctl = { .cfg = cfg, .listen_fd = -1, .conn_fd = -1 };
+		int timeout = 30 * MAX(cfg->time_scale, 1), vm = 0, st;
 		gint64 t0;
 		gboolean any_begun = FALSE;
 
@@ -544,8 +560,8 @@ int vm_run_group(RunConfig *cfg, GPtrArray *instances, const char *device,
 		G_UNLOCK(vm_stats);
 		if (cfg->vm_timeout)
 			timeout = cfg->vm_timeout;
-		if (timeout > 900)
-			timeout = 900;
+		if (timeout > 900 * MAX(cfg->time_scale, 1))
+			timeout = 900 * MAX(cfg->time_scale, 1);
 		dir = g_strdup_printf("%s/vm%d", cfg->workdir, vm);
 		g_mkdir_with_parents(dir, 0700);
 		stepf = g_build_filename(dir, "steps", NULL);
@@ -627,8 +643,7 @@ int vm_run_group(RunConfig *cfg, GPtrArray *instances, const char *device,
 			close(ctl.conn_fd);
 		if (ctl.listen_fd >= 0)
 			close(ctl.listen_fd);
-		if (ctl.qmp_fd >= 0)
-			close(ctl.qmp_fd);
+		qmp_close(ctl.qmp);
 		G_LOCK(vm_stats);
 		*vm_seconds += (g_get_monotonic_time() - t0) / 1e6;
 		G_UNLOCK(vm_stats);
@@ -636,6 +651,13 @@ int vm_run_group(RunConfig *cfg, GPtrArray *instances, const char *device,
 			g_autofree char *res = file_text(results);
 
 			report_parse_results(todo, res, vm);
+			if (cfg->traced) {
+				g_autofree char *tf = g_strconcat(results, ".qemu-trace", NULL);
+
+				timeline_write_vm(cfg->timeline_dir ? cfg->timeline_dir :
+						  cfg->fail_timeline_dir, todo, res, tf,
+						  !cfg->timeline_dir);
+			}
 		}
 		for (guint i = 0; i < todo->len; i++) {
 			Instance *in = g_ptr_array_index(todo, i);
