@@ -340,7 +340,14 @@ static void test_submit(void)
 
 	s = m2m(4096);
 	s.dst = s.src + 100;
-	expect(submit(fd, &s), EINVAL, "SUBMIT overlapping M2M buffers");
+	expect(submit(fd, &s), EINVAL, "SUBMIT overlapping M2M buffers (dst 100 bytes above src)");
+	s = m2m(4096);
+	s.src = s.dst + 100;
+	expect(submit(fd, &s), EINVAL, "SUBMIT overlapping M2M buffers (dst 100 bytes below src, U10/V2 other order)");
+	s = m2m(4096);
+	s.src = s.dst + 4096;
+	if (expect(submit(fd, &s), 0, "SUBMIT adjacent M2M buffers (dst just below src: no overlap)"))
+		reap(fd, s.id);
 	s = m2m(4096);
 	s.dst = s.src;
 	expect(submit(fd, &s), EINVAL, "SUBMIT M2M src == dst");
@@ -1207,6 +1214,38 @@ static int test_stuck_removal(void)
 	t0 = now_ms();
 	close(fd);
 	tap(now_ms() - t0 < 1000, "close() after it returns at once");
+#ifdef SYSDMA_FAULT_IGNORE_CANCEL
+	/*
+	 * A controller that really ignores CANCEL (the device's fault mode):
+	 * the forced end must reset it.  Needs the device model with the mode.
+	 */
+	tap(!sysfs_write("/sys/bus/pci/rescan", "1"), "rescan the PCI bus");
+	for (f2 = -1; f2 < 0 && now_ms() - t0 < 5000; usleep(100000))
+		f2 = open(devpath, O_RDWR);
+	if (f2 >= 0 && !fault(f2, 1, SYSDMA_FAULT_STALL |
+			      SYSDMA_FAULT_IGNORE_CANCEL, 8192, 0)) {
+		s = m2m(16 * 1024);
+		s.channel = 1;
+		s.flags = SYSDMA_F_SG;
+		expect(submit(f2, &s), 0, "16 KiB M2M on channel 1, which ignores CANCEL");
+		tap(!wait_stalled(1), "... stalled at 8 KiB");
+		t0 = now_ms();
+		tap(!sysfs_write(p, "1"), "remove the PCI device under it");
+		took = now_ms() - t0;
+		tap(took < abort_ms + 5000, "... the removal returned in %lld ms", took);
+		if (expect(wait_id(f2, s.id, 5000, &r), 0, "WAIT the request"))
+			tap(r.error == ENODEV && r.path == SYSDMA_PATH_ABORT &&
+			    r.bytes == 8192,
+			    "... error %s path %u bytes %llu (want ENODEV, abort, 8192: BYTES before the reset)",
+			    ename(r.error), r.path, (unsigned long long)r.bytes);
+		close(f2);
+	} else {
+		printf("# the device has no FAULT_IGNORE_CANCEL: skipped\n");
+		if (f2 >= 0)
+			close(f2);
+	}
+	t0 = now_ms();
+#endif
 	tap(!sysfs_write("/sys/bus/pci/rescan", "1"), "rescan the PCI bus");
 	for (f2 = -1; f2 < 0 && now_ms() - t0 < 5000; usleep(100000))
 		f2 = open(devpath, O_RDWR);
