@@ -14,11 +14,15 @@
  * every sdma_xfer_ctx field the adapter owns.  Execution and completion
  * routines are always called without ad->lock held.
  */
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/minmax.h>
 #include "sysdma_core.h"
 #include "sysdma_hw.h"
+
+/* how long a pause waits for the engine to stop (it stops within a step) */
+#define SDMA_PAUSE_WAIT_US	10000
 
 static struct sdma_dev *ad_to_sd(struct sdma_adapter *ad)
 {
@@ -398,6 +402,7 @@ enum sdma_status sdma_map_transfer(struct sdma_adapter *ad,
 	ctx->done_ctx = done_ctx;
 	ch->mapped = true;
 	ch->cancel_written = false;
+	ch->pause_written = false;
 	sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_START, 1);
 	spin_unlock_irqrestore(&ad->lock, flags);
 	sdma_stat_inc(sd, SYSDMA_STAT_TRANSFERS);
@@ -587,4 +592,87 @@ void sdma_adapter_service(struct sdma_adapter *ad)
 			ctx->mapped_len, st);
 		done(ad, arg, dst);
 	}
+}
+
+/*
+ * Bytes of the current (or last) mapped transfer of @ctx that reached
+ * memory: BYTES, less what a P2M transfer still holds in the FIFO until
+ * its flush (H2).  Exact and live.
+ */
+u32 sdma_adapter_bytes_moved(struct sdma_adapter *ad,
+			     struct sdma_xfer_ctx *ctx)
+{
+	struct sdma_chan *ch;
+	unsigned long flags;
+	u32 bytes, fifo = 0;
+
+	spin_lock_irqsave(&ad->lock, flags);
+	if (ctx->state != SDMA_CTX_ALLOCATED) {
+		spin_unlock_irqrestore(&ad->lock, flags);
+		return ctx->last_bytes;
+	}
+	ch = &ad->ch[ctx->channel];
+	if (!ch->mapped && !ch->flush_owed) {
+		spin_unlock_irqrestore(&ad->lock, flags);
+		return ctx->last_bytes;	/* flushed: all of it is in memory */
+	}
+	bytes = sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_BYTES);
+	if (ctx->dir == SYSDMA_DIR_P2M)
+		fifo = sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_FIFO_LEVEL);
+	spin_unlock_irqrestore(&ad->lock, flags);
+	return bytes - min(fifo, bytes);
+}
+
+/*
+ * Pause (PAUSE = 1) or resume (PAUSE = 0) the mapped transfer of @ctx.
+ * A pause is written only to a BUSY channel and waits (bounded, never
+ * sleeping) for STATUS.PAUSED; while paused the channel stays BUSY, so the
+ * DPC leaves it alone, and CANCEL still stops it (H1).  Nothing mapped:
+ * nothing to do (the caller holds back its next transfer).
+ */
+int sdma_adapter_pause(struct sdma_adapter *ad, struct sdma_xfer_ctx *ctx,
+		       bool pause)
+{
+	struct sdma_chan *ch;
+	unsigned long flags;
+	unsigned int us;
+	u32 st;
+
+	spin_lock_irqsave(&ad->lock, flags);
+	if (ctx->state != SDMA_CTX_ALLOCATED) {
+		spin_unlock_irqrestore(&ad->lock, flags);
+		return -EINVAL;
+	}
+	ch = &ad->ch[ctx->channel];
+	if (!ch->mapped) {
+		spin_unlock_irqrestore(&ad->lock, flags);
+		return 0;
+	}
+	st = sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_STATUS);
+	if (sdma_status_state(st) != SYSDMA_STATE_BUSY) {
+		/* ended: the DPC completes it */
+		spin_unlock_irqrestore(&ad->lock, flags);
+		return 0;
+	}
+	if (!pause) {
+		if (ch->pause_written)
+			sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_PAUSE, 0);
+		ch->pause_written = false;
+		spin_unlock_irqrestore(&ad->lock, flags);
+		dev_dbg(ad->dev, "ch%u resumed\n", ch->id);
+		return 0;
+	}
+	if (!ch->pause_written)
+		sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_PAUSE, 1);
+	ch->pause_written = true;
+	for (us = 0; us < SDMA_PAUSE_WAIT_US; us++) {
+		st = sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_STATUS);
+		if ((st & SYSDMA_STATUS_PAUSED) ||
+		    sdma_status_state(st) != SYSDMA_STATE_BUSY)
+			break;
+		udelay(1);
+	}
+	spin_unlock_irqrestore(&ad->lock, flags);
+	dev_dbg(ad->dev, "ch%u paused (status %#x)\n", ch->id, st);
+	return 0;
 }

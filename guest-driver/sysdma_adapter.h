@@ -104,6 +104,7 @@ struct sdma_chan {
 	bool mapped;		/* started, completion not yet delivered */
 	bool flush_owed;	/* H2: completion delivered, not flushed */
 	bool cancel_written;	/* CANCEL written for the current transfer */
+	bool pause_written;	/* PAUSE = 1 written for the current transfer */
 	struct sdma_hw_desc *desc;
 	dma_addr_t desc_dma;
 	struct timer_list poll;	/* while a CANCEL is in progress */
@@ -157,5 +158,10 @@ enum sdma_status sdma_free_adapter_channel(struct sdma_adapter *ad,
 					   struct sdma_xfer_ctx *ctx);
 void sdma_adapter_service(struct sdma_adapter *ad);
 unsigned int sdma_adapter_free_channels(struct sdma_adapter *ad);
+/* for the dmaengine provider (sysdma_dmaengine.c) */
+u32 sdma_adapter_bytes_moved(struct sdma_adapter *ad,
+			     struct sdma_xfer_ctx *ctx);
+int sdma_adapter_pause(struct sdma_adapter *ad, struct sdma_xfer_ctx *ctx,
+		       bool pause);
 
 #endif /* SYSDMA_ADAPTER_H */

@@ -144,6 +144,7 @@
 #define   SYSDMA_STATUS_FLUSH_OWED    (1u << 8)
 #define   SYSDMA_STATUS_CLAIMED       (1u << 9)
 #define   SYSDMA_STATUS_STALLED       (1u << 10) /* FAULT_STALL holds it */
+#define   SYSDMA_STATUS_PAUSED        (1u << 11) /* PAUSE took effect */
 #define   SYSDMA_STATUS_ERRCODE_SHIFT 16
 #define   SYSDMA_STATUS_ERRCODE_MASK  0x00ff0000u
 #define   SYSDMA_ERR_NONE             0u
@@ -161,6 +162,7 @@
 #define SYSDMA_CH_FIFO_LEVEL        0x48
 #define SYSDMA_CH_DESC_DONE         0x4c
 #define SYSDMA_CH_TOTAL             0x50
+#define SYSDMA_CH_PAUSE             0x54 /* RW: 1 pauses a BUSY channel, 0 resumes */
 
 /* Fault injection window (also settable as properties and over QMP) */
 #define SYSDMA_CH_FAULT_MODE        0x80
