@@ -14,15 +14,11 @@
  * every sdma_xfer_ctx field the adapter owns.  Execution and completion
  * routines are always called without ad->lock held.
  */
-#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/minmax.h>
 #include "sysdma_core.h"
 #include "sysdma_hw.h"
-
-/* how long a pause waits for the engine to stop (it stops within a step) */
-#define SDMA_PAUSE_WAIT_US	10000
 
 static struct sdma_dev *ad_to_sd(struct sdma_adapter *ad)
 {
@@ -625,17 +621,17 @@ u32 sdma_adapter_bytes_moved(struct sdma_adapter *ad,
 
 /*
  * Pause (PAUSE = 1) or resume (PAUSE = 0) the mapped transfer of @ctx.
- * A pause is written only to a BUSY channel and waits (bounded, never
- * sleeping) for STATUS.PAUSED; while paused the channel stays BUSY, so the
- * DPC leaves it alone, and CANCEL still stops it (H1).  Nothing mapped:
- * nothing to do (the caller holds back its next transfer).
+ * Written only to a BUSY channel (elsewhere it would be a no-op); the
+ * engine stops at its next step boundary and sets STATUS.PAUSED
+ * (sdma_adapter_paused()).  While paused the channel stays BUSY, so the
+ * DPC leaves it alone, and CANCEL still stops it (H1), clearing the pause.
+ * Nothing mapped: nothing to do (the caller holds back its next transfer).
  */
 int sdma_adapter_pause(struct sdma_adapter *ad, struct sdma_xfer_ctx *ctx,
 		       bool pause)
 {
 	struct sdma_chan *ch;
 	unsigned long flags;
-	unsigned int us;
 	u32 st;
 
 	spin_lock_irqsave(&ad->lock, flags);
@@ -644,35 +640,30 @@ int sdma_adapter_pause(struct sdma_adapter *ad, struct sdma_xfer_ctx *ctx,
 		return -EINVAL;
 	}
 	ch = &ad->ch[ctx->channel];
-	if (!ch->mapped) {
-		spin_unlock_irqrestore(&ad->lock, flags);
-		return 0;
-	}
-	st = sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_STATUS);
-	if (sdma_status_state(st) != SYSDMA_STATE_BUSY) {
-		/* ended: the DPC completes it */
-		spin_unlock_irqrestore(&ad->lock, flags);
-		return 0;
-	}
-	if (!pause) {
-		if (ch->pause_written)
-			sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_PAUSE, 0);
-		ch->pause_written = false;
-		spin_unlock_irqrestore(&ad->lock, flags);
-		dev_dbg(ad->dev, "ch%u resumed\n", ch->id);
-		return 0;
-	}
-	if (!ch->pause_written)
-		sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_PAUSE, 1);
-	ch->pause_written = true;
-	for (us = 0; us < SDMA_PAUSE_WAIT_US; us++) {
-		st = sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_STATUS);
-		if ((st & SYSDMA_STATUS_PAUSED) ||
-		    sdma_status_state(st) != SYSDMA_STATE_BUSY)
-			break;
-		udelay(1);
+	st = ch->mapped ? sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_STATUS) : 0;
+	if (sdma_status_state(st) == SYSDMA_STATE_BUSY &&
+	    pause != ch->pause_written) {
+		sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_PAUSE, pause);
+		ch->pause_written = pause;
+		dev_dbg(ad->dev, "ch%u: PAUSE %d\n", ch->id, pause);
 	}
 	spin_unlock_irqrestore(&ad->lock, flags);
-	dev_dbg(ad->dev, "ch%u paused (status %#x)\n", ch->id, st);
 	return 0;
+}
+
+/* The engine stopped for a pause, or the transfer is no longer running. */
+bool sdma_adapter_paused(struct sdma_adapter *ad, struct sdma_xfer_ctx *ctx)
+{
+	unsigned long flags;
+	bool ret = true;
+	u32 st;
+
+	spin_lock_irqsave(&ad->lock, flags);
+	if (ctx->state == SDMA_CTX_ALLOCATED && ad->ch[ctx->channel].mapped) {
+		st = sdma_ch_rd(ad->regs, ctx->channel, SYSDMA_CH_STATUS);
+		ret = (st & SYSDMA_STATUS_PAUSED) ||
+			sdma_status_state(st) != SYSDMA_STATE_BUSY;
+	}
+	spin_unlock_irqrestore(&ad->lock, flags);
+	return ret;
 }

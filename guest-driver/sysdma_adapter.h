@@ -163,5 +163,6 @@ u32 sdma_adapter_bytes_moved(struct sdma_adapter *ad,
 			     struct sdma_xfer_ctx *ctx);
 int sdma_adapter_pause(struct sdma_adapter *ad, struct sdma_xfer_ctx *ctx,
 		       bool pause);
+bool sdma_adapter_paused(struct sdma_adapter *ad, struct sdma_xfer_ctx *ctx);
 
 #endif /* SYSDMA_ADAPTER_H */

@@ -26,7 +26,7 @@
  * it is taken before the adapter's lock, never after.  The adapter calls
  * the execution and completion routines below without its lock held.
  */
-#include <linux/crc32.h>
+#include <linux/delay.h>
 #include <linux/dmaengine.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
@@ -42,7 +42,7 @@
 				 BIT(DMA_SLAVE_BUSWIDTH_2_BYTES) |	\
 				 BIT(DMA_SLAVE_BUSWIDTH_4_BYTES) |	\
 				 BIT(DMA_SLAVE_BUSWIDTH_8_BYTES))
-#define SDMA_DE_PAUSE_POLL_US	10000
+#define SDMA_DE_PAUSE_POLL_US	2000
 
 /* One START: segs[first .. first + n), len bytes in all (<= MAX_XFER). */
 struct sdma_de_xfer {
@@ -664,24 +664,36 @@ static void sdma_de_synchronize(struct dma_chan *c)
 }
 
 /*
- * PAUSE register: write 1 stops a BUSY channel (STATUS.PAUSED once it
- * stopped; BYTES frozen), 0 resumes.  Between transfers of a descriptor
- * and before its first one, the next START is held back instead.
+ * PAUSE register: write 1 stops a BUSY channel at the engine's next step
+ * boundary (STATUS.PAUSED; BYTES frozen), 0 resumes.  Between transfers of
+ * a descriptor and before its first one, the next START is held back
+ * instead.  Never sleeps: waits (busy, unlocked) up to
+ * SDMA_DE_PAUSE_POLL_US for the engine; a slower step (a slow rate) ends
+ * after the return, tx_status says DMA_PAUSED from the start and its
+ * residue is exact either way.
  */
 static int sdma_de_pause(struct dma_chan *c)
 {
 	struct sdma_de_chan *chan = to_de_chan(c);
 	unsigned long flags;
-	int ret = 0;
+	bool wait = false;
+	unsigned int us;
 
 	spin_lock_irqsave(&chan->vc.lock, flags);
 	if (!chan->paused) {
 		chan->paused = true;
-		if (chan->xfer_active)
-			ret = sdma_adapter_pause(de_ad(chan), &chan->ctx, true);
+		if (chan->xfer_active) {
+			sdma_adapter_pause(de_ad(chan), &chan->ctx, true);
+			wait = true;
+		}
 	}
 	spin_unlock_irqrestore(&chan->vc.lock, flags);
-	return ret;
+	for (us = 0; wait && us < SDMA_DE_PAUSE_POLL_US; us += 10) {
+		if (sdma_adapter_paused(de_ad(chan), &chan->ctx))
+			break;
+		udelay(10);
+	}
+	return 0;
 }
 
 static int sdma_de_resume(struct dma_chan *c)

@@ -447,6 +447,9 @@ static void case_pause(void)
 	dma_async_issue_pending(chan);
 	wait_bytes(SZ_8K);
 	CHECK(dmaengine_pause(chan) == 0, "pause: dmaengine_pause");
+	/* the engine stops at its next step boundary (one slow step) */
+	for (i = 0; i < 1000 && !(ch_rd(SYSDMA_CH_STATUS) & SYSDMA_STATUS_PAUSED); i++)
+		usleep_range(1000, 2000);
 	b1 = ch_rd(SYSDMA_CH_BYTES);
 	st1 = dmaengine_tx_status(chan, cookie, &s1);
 	msleep(200);	/* 12 KiB at the slow rate */
