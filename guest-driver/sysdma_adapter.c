@@ -80,31 +80,23 @@ int sdma_adapter_init(struct sdma_adapter *ad, struct device *dev,
 	return 0;
 }
 
-/* Called with every request completed: nothing may be left behind (V4). */
+/*
+ * Called once every user of the channels is finished (teardown waits for
+ * that, forcing a stuck transfer to end first: sdma_adapter_force_stop()).
+ * A channel still owned here is a bug of a layer above: it is reported
+ * and left alone (taking it away would let a live transaction touch a
+ * channel it no longer owns).
+ */
 void sdma_adapter_shutdown(struct sdma_adapter *ad)
 {
-	struct sdma_dev *sd = ad_to_sd(ad);
 	unsigned long flags;
 	unsigned int i;
 
 	spin_lock_irqsave(&ad->lock, flags);
 	ad->dead = true;
-	for (i = 0; i < ad->nr_channels; i++) {
-		struct sdma_chan *ch = &ad->ch[i];
-
-		if (!ch->owner)
-			continue;
-		dev_err(sd->dev, "ch%u still allocated at shutdown\n", i);
-		if (ch->mapped)
-			sdma_ch_wr(ad->regs, i, SYSDMA_CH_CANCEL, 1);
-		if (ch->flush_owed || ch->mapped)
-			sdma_ch_wr(ad->regs, i, SYSDMA_CH_FLUSH, 1);
-		sdma_ch_wr(ad->regs, i, SYSDMA_CH_CLAIM, 0);
-		ch->owner->state = SDMA_CTX_IDLE;
-		ch->owner = NULL;
-		ch->mapped = false;
-		ch->flush_owed = false;
-	}
+	for (i = 0; i < ad->nr_channels; i++)
+		WARN(ad->ch[i].owner, "sysdma: ch%u still allocated at shutdown\n",
+		     i);
 	spin_unlock_irqrestore(&ad->lock, flags);
 	for (i = 0; i < ad->nr_channels; i++)
 		del_timer_sync(&ad->ch[i].poll);
@@ -132,6 +124,7 @@ void sdma_adapter_restart(struct sdma_adapter *ad)
 
 	spin_lock_irqsave(&ad->lock, flags);
 	ad->dead = false;
+	ad->hw_reset = false;
 	spin_unlock_irqrestore(&ad->lock, flags);
 }
 
@@ -155,6 +148,7 @@ static void sdma_grant(struct sdma_adapter *ad, struct sdma_chan *ch,
 	ch->mapped = false;
 	ch->flush_owed = false;
 	ch->cancel_written = false;
+	ch->forced = false;
 	ctx->channel = ch->id;
 	ctx->state = SDMA_CTX_ALLOCATED;
 	sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_CLAIM, 1);
@@ -429,8 +423,14 @@ enum sdma_status sdma_flush_adapter_buffers(struct sdma_adapter *ad,
 		return SDMA_STATUS_INVALID_DEVICE_REQUEST;
 	}
 	ch = &ad->ch[ctx->channel];
-	sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_FLUSH, 1);
 	ch->flush_owed = false;
+	if (ad->hw_reset) {
+		/* the controller was reset under it: its FIFO is gone */
+		spin_unlock_irqrestore(&ad->lock, flags);
+		sdma_stat_inc(sd, SYSDMA_STAT_FLUSHES);
+		return SDMA_STATUS_SUCCESS;
+	}
+	sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_FLUSH, 1);
 	st = sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_STATUS);
 	spin_unlock_irqrestore(&ad->lock, flags);
 	sdma_stat_inc(sd, SYSDMA_STAT_FLUSHES);
@@ -464,7 +464,7 @@ enum sdma_status sdma_cancel_mapped_transfer(struct sdma_adapter *ad,
 	}
 	ctx->cancelled = true;
 	ch = &ad->ch[ctx->channel];
-	if (ch->mapped) {
+	if (ch->mapped && !ad->hw_reset) {
 		st = sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_STATUS);
 		if (sdma_status_state(st) == SYSDMA_STATE_BUSY) {
 			if (!ch->cancel_written)
@@ -515,10 +515,12 @@ enum sdma_status sdma_free_adapter_channel(struct sdma_adapter *ad,
 		/* H2 broken by the caller: flush anyway, keep the device sane */
 		sdma_caller_error(sd, "H2: ch%u released without flush\n",
 				  ch->id);
-		sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_FLUSH, 1);
+		if (!ad->hw_reset)
+			sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_FLUSH, 1);
 		ch->flush_owed = false;
 	}
-	sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_CLAIM, 0);
+	if (!ad->hw_reset)
+		sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_CLAIM, 0);
 	ch->owner = NULL;
 	ch->cancel_written = false;
 	ctx->state = SDMA_CTX_IDLE;
@@ -608,9 +610,10 @@ u32 sdma_adapter_bytes_moved(struct sdma_adapter *ad,
 		return ctx->last_bytes;
 	}
 	ch = &ad->ch[ctx->channel];
-	if (!ch->mapped && !ch->flush_owed) {
+	if ((!ch->mapped && !ch->flush_owed) || ad->hw_reset) {
+		/* flushed (all of it is in memory), or no MMIO after a reset */
 		spin_unlock_irqrestore(&ad->lock, flags);
-		return ctx->last_bytes;	/* flushed: all of it is in memory */
+		return ctx->last_bytes;
 	}
 	bytes = sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_BYTES);
 	if (ctx->dir == SYSDMA_DIR_P2M)
@@ -640,7 +643,8 @@ int sdma_adapter_pause(struct sdma_adapter *ad, struct sdma_xfer_ctx *ctx,
 		return -EINVAL;
 	}
 	ch = &ad->ch[ctx->channel];
-	st = ch->mapped ? sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_STATUS) : 0;
+	st = ch->mapped && !ad->hw_reset ?
+		sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_STATUS) : 0;
 	if (sdma_status_state(st) == SYSDMA_STATE_BUSY &&
 	    pause != ch->pause_written) {
 		sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_PAUSE, pause);
@@ -659,11 +663,127 @@ bool sdma_adapter_paused(struct sdma_adapter *ad, struct sdma_xfer_ctx *ctx)
 	u32 st;
 
 	spin_lock_irqsave(&ad->lock, flags);
-	if (ctx->state == SDMA_CTX_ALLOCATED && ad->ch[ctx->channel].mapped) {
+	if (ctx->state == SDMA_CTX_ALLOCATED && ad->ch[ctx->channel].mapped &&
+	    !ad->hw_reset) {
 		st = sdma_ch_rd(ad->regs, ctx->channel, SYSDMA_CH_STATUS);
 		ret = (st & SYSDMA_STATUS_PAUSED) ||
 			sdma_status_state(st) != SYSDMA_STATE_BUSY;
 	}
 	spin_unlock_irqrestore(&ad->lock, flags);
 	return ret;
+}
+
+/*
+ * The peripheral end of the context's channel (M2P sink, P2M source):
+ * restart its stream with @seed (SEED register).  The context must own
+ * its channel.
+ */
+enum sdma_status sdma_adapter_seed_peripheral(struct sdma_adapter *ad,
+					      struct sdma_xfer_ctx *ctx,
+					      u32 seed)
+{
+	enum sdma_status st = SDMA_STATUS_SUCCESS;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ad->lock, flags);
+	if (ctx->state == SDMA_CTX_ALLOCATED && !ad->hw_reset)
+		sdma_ch_wr(ad->regs, ctx->channel, SYSDMA_CH_SEED, seed);
+	else
+		st = SDMA_STATUS_INVALID_PARAMETER;
+	spin_unlock_irqrestore(&ad->lock, flags);
+	return st;
+}
+
+/*
+ * The device's fault-injection window of @channel (SYSDMA_CH_FAULT_*):
+ * parameters first, the mode (which arms) last.  -EINVAL: no such
+ * channel; -ENODEV: the adapter is stopped.
+ */
+int sdma_adapter_set_fault(struct sdma_adapter *ad, unsigned int channel,
+			   u32 mode, u32 sticky, u32 error_after,
+			   u32 delay_us, u32 slow_rate)
+{
+	unsigned long flags;
+
+	if (channel >= ad->nr_channels)
+		return -EINVAL;
+	spin_lock_irqsave(&ad->lock, flags);
+	if (ad->dead) {
+		spin_unlock_irqrestore(&ad->lock, flags);
+		return -ENODEV;
+	}
+	sdma_ch_wr(ad->regs, channel, SYSDMA_CH_FAULT_ERROR_AFTER, error_after);
+	sdma_ch_wr(ad->regs, channel, SYSDMA_CH_FAULT_DELAY_US, delay_us);
+	sdma_ch_wr(ad->regs, channel, SYSDMA_CH_FAULT_SLOW_RATE, slow_rate);
+	sdma_ch_wr(ad->regs, channel, SYSDMA_CH_FAULT_STICKY, sticky);
+	sdma_ch_wr(ad->regs, channel, SYSDMA_CH_FAULT_MODE, mode);
+	spin_unlock_irqrestore(&ad->lock, flags);
+	dev_dbg(ad->dev, "ch%u faults: mode %#x sticky %#x\n", channel, mode,
+		sticky);
+	return 0;
+}
+
+/*
+ * Teardown of a device that does not let its transfers end: every mapped
+ * transfer is ended now, whatever the controller says.  CANCEL is written
+ * (again) to every busy channel and whatever stopped is completed as
+ * usual (also a transfer whose interrupt was lost); a channel still busy
+ * after that ignores CANCEL: the controller is reset (CTRL_RESET stops
+ * every channel, so nothing can touch memory any more), no register is
+ * written after that until sdma_adapter_restart(), and the completion
+ * routines of those transfers run with DmaCancelled and the BYTES read
+ * before the reset.  Only called once the adapter is stopped.  Returns
+ * the number of transfers ended by the reset.
+ */
+unsigned int sdma_adapter_force_stop(struct sdma_adapter *ad)
+{
+	struct sdma_xfer_ctx *stuck[SYSDMA_MAX_CHANNELS];
+	unsigned int i, n = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ad->lock, flags);
+	for (i = 0; i < ad->nr_channels; i++) {
+		struct sdma_chan *ch = &ad->ch[i];
+
+		if (!ch->mapped || ad->hw_reset)
+			continue;
+		if (sdma_status_state(sdma_ch_rd(ad->regs, i, SYSDMA_CH_STATUS)) ==
+		    SYSDMA_STATE_BUSY) {
+			sdma_ch_wr(ad->regs, i, SYSDMA_CH_CANCEL, 1);
+			ch->cancel_written = true;
+		}
+	}
+	spin_unlock_irqrestore(&ad->lock, flags);
+	/* what stopped (or ended with its interrupt lost) completes now */
+	sdma_adapter_service(ad);
+
+	spin_lock_irqsave(&ad->lock, flags);
+	for (i = 0; i < ad->nr_channels; i++) {
+		struct sdma_chan *ch = &ad->ch[i];
+		struct sdma_xfer_ctx *ctx = ch->owner;
+
+		if (!ch->mapped || !ctx ||
+		    sdma_status_state(sdma_ch_rd(ad->regs, i, SYSDMA_CH_STATUS)) !=
+		    SYSDMA_STATE_BUSY)
+			continue;	/* ended meanwhile: serviced below */
+		ctx->last_bytes = sdma_ch_rd(ad->regs, i, SYSDMA_CH_BYTES);
+		ctx->last_crc = sdma_ch_rd(ad->regs, i, SYSDMA_CH_SINK_CRC);
+		ctx->last_status = SYSDMA_STATE_CANCELLED;
+		ch->mapped = false;
+		ch->flush_owed = true;
+		ch->forced = true;
+		stuck[n++] = ctx;
+	}
+	if (n) {
+		sdma_wr(ad->regs, SYSDMA_REG_CTRL, SYSDMA_CTRL_RESET);
+		ad->hw_reset = true;
+	}
+	spin_unlock_irqrestore(&ad->lock, flags);
+	if (n)
+		dev_err(ad->dev, "%u transfer(s) ignored CANCEL: controller reset\n",
+			n);
+	for (i = 0; i < n; i++)
+		stuck[i]->done(ad, stuck[i]->done_ctx, SDMA_DMA_CANCELLED);
+	sdma_adapter_service(ad);
+	return n;
 }

@@ -105,6 +105,7 @@ struct sdma_chan {
 	bool flush_owed;	/* H2: completion delivered, not flushed */
 	bool cancel_written;	/* CANCEL written for the current transfer */
 	bool pause_written;	/* PAUSE = 1 written for the current transfer */
+	bool forced;		/* ended by sdma_adapter_force_stop() */
 	struct sdma_hw_desc *desc;
 	dma_addr_t desc_dma;
 	struct timer_list poll;	/* while a CANCEL is in progress */
@@ -118,6 +119,7 @@ struct sdma_adapter {
 	u32 max_xfer;
 	bool has_sg;
 	bool dead;
+	bool hw_reset;		/* force stop reset the controller: no MMIO */
 	struct list_head waiters;
 	struct sdma_chan ch[SYSDMA_MAX_CHANNELS];
 	void (*kick)(struct sdma_adapter *ad);	/* schedule the DPC */
@@ -164,5 +166,14 @@ u32 sdma_adapter_bytes_moved(struct sdma_adapter *ad,
 int sdma_adapter_pause(struct sdma_adapter *ad, struct sdma_xfer_ctx *ctx,
 		       bool pause);
 bool sdma_adapter_paused(struct sdma_adapter *ad, struct sdma_xfer_ctx *ctx);
+
+/* added: the rest of the driver reaches the registers through these */
+enum sdma_status sdma_adapter_seed_peripheral(struct sdma_adapter *ad,
+					      struct sdma_xfer_ctx *ctx,
+					      u32 seed);
+int sdma_adapter_set_fault(struct sdma_adapter *ad, unsigned int channel,
+			   u32 mode, u32 sticky, u32 error_after,
+			   u32 delay_us, u32 slow_rate);
+unsigned int sdma_adapter_force_stop(struct sdma_adapter *ad);
 
 #endif /* SYSDMA_ADAPTER_H */

@@ -7,25 +7,61 @@
  * cancels what is still running and waits for it (the buffers are pinned
  * until then).
  */
+#include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 #include "sysdma_core.h"
-#include "sysdma_hw.h"
 #include "sysdma_request.h"
 #include "sysdma_txn.h"
+
+/*
+ * U-cap: requests one file may own at a time (submitted and not yet
+ * collected by WAIT, plus read()/write() calls in progress).  Beyond it
+ * SUBMIT, read() and write() fail with EAGAIN.
+ */
+static unsigned int sdma_param_max_file_requests = 1024;
+module_param_named(max_file_requests, sdma_param_max_file_requests, uint,
+		   0644);
+MODULE_PARM_DESC(max_file_requests,
+		 "requests one open file may own at a time (EAGAIN beyond)");
+
+/* the test hooks of uapi/sysdma.h: CAP_SYS_ADMIN only */
+#define SDMA_F_HOLDS	(SYSDMA_F_HOLD_CHANNEL | SYSDMA_F_HOLD_PROGRAM | \
+			 SYSDMA_F_HOLD_BETWEEN | SYSDMA_F_HOLD_GRANTED | \
+			 SYSDMA_F_HOLD_PROGRAMMED)
 
 struct sdma_file {
 	struct sdma_dev *sd;
 	struct xarray reqs;		/* id -> struct sdma_req */
 	wait_queue_head_t wq;		/* a request finished */
+	atomic_t nreqs;			/* owned requests (the cap) */
 };
 
-void sdma_file_req_done(struct sdma_file *f, struct sdma_req *req)
+/* Take one of the file's request slots; false: the cap is reached. */
+static bool sdma_file_take_slot(struct sdma_file *f)
 {
+	if (atomic_inc_return(&f->nreqs) <=
+	    (int)READ_ONCE(sdma_param_max_file_requests))
+		return true;
+	atomic_dec(&f->nreqs);
+	return false;
+}
+
+static void sdma_file_put_slot(struct sdma_file *f)
+{
+	atomic_dec(&f->nreqs);
+}
+
+/* a request of this file is done: wake WAIT and poll (request layer) */
+static void sdma_file_req_done(void *ctx)
+{
+	struct sdma_file *f = ctx;
+
 	wake_up_all(&f->wq);
 }
 
@@ -55,6 +91,7 @@ static int sdma_open(struct inode *inode, struct file *file)
 	f->sd = sd;
 	xa_init(&f->reqs);
 	init_waitqueue_head(&f->wq);
+	atomic_set(&f->nreqs, 0);
 	sdma_dev_get(sd);
 	file->private_data = f;
 	return nonseekable_open(inode, file);
@@ -117,6 +154,11 @@ static long sdma_ioc_submit(struct sdma_file *f, void __user *arg)
 	s.id = 0;
 	if (copy_to_user(&us->id, &s.id, sizeof(s.id)))
 		return -EFAULT;
+	/* the test hooks park requests and channels: privileged */
+	if ((s.flags & SDMA_F_HOLDS) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!sdma_file_take_slot(f))
+		return -EAGAIN;
 	p.src = s.src;
 	p.dst = s.dst;
 	p.len = s.len;
@@ -126,12 +168,16 @@ static long sdma_ioc_submit(struct sdma_file *f, void __user *arg)
 	p.flags = s.flags;
 	p.seed = s.seed;
 	p.max_transfer = s.max_transfer;
+	p.notify = sdma_file_req_done;
+	p.notify_ctx = f;
 
 	down_read(&sd->gate);
-	ret = sd->dead ? -ENODEV : sdma_req_submit(sd, f, &p, &req);
+	ret = sd->dead ? -ENODEV : sdma_req_submit(sd, &p, &req);
 	up_read(&sd->gate);
-	if (ret)
+	if (ret) {
+		sdma_file_put_slot(f);
 		return ret;
+	}
 	/*
 	 * The caller's reference now belongs to the file's table: once
 	 * stored, a WAIT in another thread may collect and free req.
@@ -140,13 +186,16 @@ static long sdma_ioc_submit(struct sdma_file *f, void __user *arg)
 	ret = xa_err(xa_store(&f->reqs, s.id, req, GFP_KERNEL));
 	if (ret) {
 		sdma_req_reap(req);
+		sdma_file_put_slot(f);
 		return ret;
 	}
 	if (!copy_to_user(&us->id, &s.id, sizeof(s.id)))
 		return 0;
 	/* take it back, unless a WAIT that guessed the id collected it */
-	if (xa_cmpxchg(&f->reqs, s.id, req, NULL, GFP_KERNEL) == req)
+	if (xa_cmpxchg(&f->reqs, s.id, req, NULL, GFP_KERNEL) == req) {
 		sdma_req_reap(req);
+		sdma_file_put_slot(f);
+	}
 	return -EFAULT;
 }
 
@@ -215,6 +264,7 @@ static long sdma_ioc_wait(struct sdma_file *f, void __user *arg)
 		goto out;
 	}
 	sdma_req_put(req);	/* the table's reference */
+	sdma_file_put_slot(f);
 	ret = 0;
 out:
 	sdma_req_put(req);
@@ -259,31 +309,19 @@ static long sdma_ioc_fault(struct sdma_file *f, void __user *arg)
 {
 	struct sdma_dev *sd = f->sd;
 	struct sysdma_fault flt;
-	unsigned int ch;
-	long ret = 0;
+	long ret;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (copy_from_user(&flt, arg, sizeof(flt)))
 		return -EFAULT;
 	if ((flt.mode | flt.sticky) & ~SYSDMA_FAULT_ALL)
 		return -EINVAL;
 	down_read(&sd->gate);
-	ch = flt.channel;
-	if (sd->dead) {
-		ret = -ENODEV;
-	} else if (ch >= sd->adapter.nr_channels) {
-		ret = -EINVAL;
-	} else {
-		/* parameters first, the mode (which arms) last */
-		sdma_ch_wr(sd->regs, ch, SYSDMA_CH_FAULT_ERROR_AFTER,
-			   flt.error_after);
-		sdma_ch_wr(sd->regs, ch, SYSDMA_CH_FAULT_DELAY_US, flt.delay_us);
-		sdma_ch_wr(sd->regs, ch, SYSDMA_CH_FAULT_SLOW_RATE,
-			   flt.slow_rate);
-		sdma_ch_wr(sd->regs, ch, SYSDMA_CH_FAULT_STICKY, flt.sticky);
-		sdma_ch_wr(sd->regs, ch, SYSDMA_CH_FAULT_MODE, flt.mode);
-		dev_dbg(sd->dev, "ch%u faults: mode %#x sticky %#x\n", ch,
-			flt.mode, flt.sticky);
-	}
+	ret = sd->dead ? -ENODEV :
+		sdma_adapter_set_fault(&sd->adapter, flt.channel, flt.mode,
+				       flt.sticky, flt.error_after,
+				       flt.delay_us, flt.slow_rate);
 	up_read(&sd->gate);
 	return ret;
 }
@@ -294,15 +332,31 @@ static long sdma_ioc_selftest(struct sdma_file *f, void __user *arg)
 	struct sysdma_selftest *st;
 	long ret = 0;
 
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	/* like SUBMIT: a result that cannot be written runs nothing */
+	if (clear_user(arg, sizeof(*st)))
+		return -EFAULT;
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;
-	down_read(&sd->gate);
+	/*
+	 * The self-tests allocate every channel and drive the adapter
+	 * directly: they need the device to themselves.  The gate held for
+	 * writing keeps every SUBMIT, read(), write(), FAULT and the
+	 * removal out while they run; a request still in flight (or a
+	 * channel owned by anybody) makes it EBUSY.
+	 */
+	down_write(&sd->gate);
 	if (sd->dead)
 		ret = -ENODEV;
+	else if (!sdma_req_none_in_flight(sd) ||
+		 sdma_adapter_free_channels(&sd->adapter) !=
+		 sd->adapter.nr_channels)
+		ret = -EBUSY;
 	else
 		sdma_selftest_run(sd, st);
-	up_read(&sd->gate);
+	up_write(&sd->gate);
 	if (!ret && copy_to_user(arg, st, sizeof(*st)))
 		ret = -EFAULT;
 	kfree(st);
@@ -385,11 +439,15 @@ static ssize_t sdma_rw(struct file *file, u64 ubuf, size_t count, bool wr)
 		return 0;
 	if (!ubuf)
 		return -EFAULT;	/* 0 would mean "no buffer" to the submit check */
+	if (!sdma_file_take_slot(f))
+		return -EAGAIN;
 	down_read(&sd->gate);
-	ret = sd->dead ? -ENODEV : sdma_req_submit(sd, NULL, &p, &req);
+	ret = sd->dead ? -ENODEV : sdma_req_submit(sd, &p, &req);
 	up_read(&sd->gate);
-	if (ret)
+	if (ret) {
+		sdma_file_put_slot(f);
 		return ret;
+	}
 	if (wait_for_completion_interruptible(&req->done)) {
 		interrupted = true;
 		sdma_req_request_cancel(req, SDMA_STATUS_CANCELLED);
@@ -397,6 +455,7 @@ static ssize_t sdma_rw(struct file *file, u64 ubuf, size_t count, bool wr)
 	}
 	res = req->res;
 	sdma_req_put(req);
+	sdma_file_put_slot(f);
 	if (res.bytes)
 		return res.bytes;
 	if (interrupted && res.error == ECANCELED)
@@ -427,47 +486,3 @@ const struct file_operations sdma_fops = {
 	.write = sdma_write,
 	.llseek = no_llseek,
 };
-
-/*
- * Device removal / reset: complete every request in flight with ENODEV
- * (SYSDMA_PATH_ABORT) through the cancel routine, then wait for all of
- * them (channels released, pages unpinned, timers gone).  Requests whose
- * completion had already begun keep their status.  Called with sd->dead
- * set, so nothing new starts.
- */
-static bool sdma_idle(struct sdma_dev *sd)
-{
-	unsigned long flags;
-	bool idle;
-
-	spin_lock_irqsave(&sd->lock, flags);
-	idle = list_empty(&sd->inflight);
-	spin_unlock_irqrestore(&sd->lock, flags);
-	return idle;
-}
-
-void sdma_abort_all(struct sdma_dev *sd, enum sdma_status why)
-{
-	struct sdma_req *req, *found;
-	unsigned long flags;
-
-	for (;;) {
-		found = NULL;
-		spin_lock_irqsave(&sd->lock, flags);
-		list_for_each_entry(req, &sd->inflight, dev_node) {
-			if (!req->abort_sent) {
-				req->abort_sent = true;
-				sdma_req_get(req);
-				found = req;
-				break;
-			}
-		}
-		spin_unlock_irqrestore(&sd->lock, flags);
-		if (!found)
-			break;
-		sdma_req_request_cancel(found, why);
-		sdma_req_put(found);
-	}
-	if (!wait_event_timeout(sd->idle_wq, sdma_idle(sd), 10 * HZ))
-		dev_err(sd->dev, "abort: requests still in flight after 10 s\n");
-}

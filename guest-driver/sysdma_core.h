@@ -96,6 +96,8 @@ void sdma_dpc(struct tasklet_struct *t);
 
 /* sysdma_cdev.c */
 extern const struct file_operations sdma_fops;
+
+/* sysdma_request.c: teardown of every request in flight */
 void sdma_abort_all(struct sdma_dev *sd, enum sdma_status why);
 
 /* sysdma_selftest.c */

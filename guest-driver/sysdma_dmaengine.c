@@ -219,9 +219,9 @@ static bool sdma_de_start_xfer(struct sdma_de_chan *chan)
 	u32 len;
 
 	/* one stream per slave descriptor, however it is split */
-	if (d->slave && d->cur == 0)
-		sdma_ch_wr(chan->de->sd->regs, chan->id, SYSDMA_CH_SEED,
-			   d->seed);
+	if (d->slave && d->cur == 0 &&
+	    sdma_adapter_seed_peripheral(de_ad(chan), &chan->ctx, d->seed))
+		return false;
 	st = sdma_map_transfer(de_ad(chan), &chan->ctx, &d->segs[x->first],
 			       x->n, x->n > 1, &len, sdma_de_done, chan);
 	if (st != SDMA_STATUS_SUCCESS) {
@@ -770,7 +770,13 @@ void sdma_dmaengine_quiesce(struct sdma_dev *sd)
 		chan->paused = false;
 		sdma_de_start_next(chan);
 		spin_unlock_irqrestore(&chan->vc.lock, flags);
-		wait_event(chan->wq, sdma_de_aborted(chan));
+		/* a controller that ignores CANCEL is forced (and reset) */
+		while (!wait_event_timeout(chan->wq, sdma_de_aborted(chan),
+					   2 * HZ)) {
+			dev_warn(sd->dev, "dmaengine ch%u: abort takes long: forcing the transfers to end\n",
+				 i);
+			sdma_adapter_force_stop(&sd->adapter);
+		}
 	}
 }
 

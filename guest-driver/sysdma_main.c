@@ -298,7 +298,11 @@ static int sdma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 	sd->misc.fops = &sdma_fops;
 	sd->misc.parent = dev;
-	sd->misc.mode = 0666;
+	/*
+	 * U-perm: root and the node's group only (a udev rule may grant a
+	 * group); the test hooks, FAULT and SELFTEST need CAP_SYS_ADMIN on top.
+	 */
+	sd->misc.mode = 0660;
 	ret = misc_register(&sd->misc);
 	if (ret)
 		goto err_irq;

@@ -22,9 +22,10 @@
  */
 #include <linux/dma-mapping.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include "sysdma_core.h"
-#include "sysdma_hw.h"
 #include "sysdma_request.h"
 #include "sysdma_txn.h"
 
@@ -77,11 +78,25 @@ static int sdma_ubuf_pin(struct sdma_dev *sd, struct sdma_ubuf *b, u64 uaddr,
 			 u64 len, enum dma_data_direction dir)
 {
 	unsigned long start = uaddr & PAGE_MASK;
-	unsigned int gup = dir == DMA_FROM_DEVICE ? FOLL_WRITE : 0;
+	unsigned int gup = FOLL_LONGTERM |
+			   (dir == DMA_FROM_DEVICE ? FOLL_WRITE : 0);
 	int ret;
 
 	b->dir = dir;
 	b->npages = ((uaddr + len - 1) >> PAGE_SHIFT) - (uaddr >> PAGE_SHIFT) + 1;
+	/*
+	 * The pages stay pinned for as long as the request lives (FOLL_LONGTERM:
+	 * not in ZONE_MOVABLE/CMA) and count against the caller's
+	 * RLIMIT_MEMLOCK like mlock()ed memory (ENOMEM beyond, unless
+	 * CAP_IPC_LOCK).  The mm stays charged until the pages are unpinned,
+	 * which may be after the caller exited: keep the mm_struct.
+	 */
+	ret = account_locked_vm(current->mm, b->npages, true);
+	if (ret)
+		return ret;
+	b->mm = current->mm;
+	mmgrab(b->mm);
+	b->locked = b->npages;
 	b->pages = kvmalloc_array(b->npages, sizeof(*b->pages), GFP_KERNEL);
 	if (!b->pages)
 		return -ENOMEM;
@@ -116,6 +131,10 @@ static void sdma_ubuf_release(struct sdma_dev *sd, struct sdma_ubuf *b)
 		unpin_user_pages_dirty_lock(b->pages, b->pinned,
 					    b->dir == DMA_FROM_DEVICE);
 	kvfree(b->pages);
+	if (b->mm) {
+		account_locked_vm(b->mm, b->locked, false);
+		mmdrop(b->mm);
+	}
 	memset(b, 0, sizeof(*b));
 }
 
@@ -525,7 +544,7 @@ static bool sdma_req_evt_program_dma(struct sdma_txn *txn, void *context,
 	 */
 	ch = sdma_txn_get_channel(txn);
 	if (direction != SYSDMA_DIR_M2M && ch >= 0 && !txn->transfers)
-		sdma_ch_wr(sd->regs, ch, SYSDMA_CH_SEED, req->seed);
+		sdma_txn_seed_peripheral(txn, req->seed);
 	dev_dbg(sd->dev, "K4: req %llu programmed on ch%d (%u piece(s))\n",
 		req->id, ch, nsegs);
 
@@ -617,8 +636,8 @@ static void sdma_req_complete_work(struct work_struct *work)
 	/* res is complete before anybody sees done (sdma_req_is_done) */
 	smp_store_release(&req->collected_done, true);
 	complete_all(&req->done);
-	if (req->file)
-		sdma_file_req_done(req->file, req);
+	if (req->notify)
+		req->notify(req->notify_ctx);
 	if (idle)
 		wake_up_all(&sd->idle_wq);
 	sdma_req_put(req);	/* the in-flight reference */
@@ -698,8 +717,8 @@ static void sdma_req_arm_timer(struct sdma_req *req, unsigned int ms)
  * holds a reference for the caller.  EBUSY: non-waiting allocation with
  * no free channel (H4).
  */
-int sdma_req_submit(struct sdma_dev *sd, struct sdma_file *file,
-		    const struct sdma_req_params *p, struct sdma_req **out)
+int sdma_req_submit(struct sdma_dev *sd, const struct sdma_req_params *p,
+		    struct sdma_req **out)
 {
 	struct sdma_req *req;
 	unsigned int cfg = 0;
@@ -714,7 +733,8 @@ int sdma_req_submit(struct sdma_dev *sd, struct sdma_file *file,
 	if (!req)
 		return -ENOMEM;
 	req->sd = sd;
-	req->file = file;
+	req->notify = p->notify;
+	req->notify_ctx = p->notify_ctx;
 	kref_init(&req->kref);
 	INIT_LIST_HEAD(&req->dev_node);
 	spin_lock_init(&req->lock);
@@ -825,4 +845,74 @@ err:
 	sdma_ubuf_release(sd, &req->dst);
 	sdma_req_put(req);
 	return ret;
+}
+
+/* ---- teardown ---------------------------------------------------------------- */
+
+/*
+ * How long removal/reset lets the cancels work before it forces the
+ * transfers that are still running to end (sdma_adapter_force_stop).
+ */
+static unsigned int sdma_param_abort_timeout_ms = 2000;
+module_param_named(abort_timeout_ms, sdma_param_abort_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(abort_timeout_ms,
+		 "removal/reset: ms before stuck transfers are forced to end");
+
+bool sdma_req_none_in_flight(struct sdma_dev *sd)
+{
+	unsigned long flags;
+	bool idle;
+
+	spin_lock_irqsave(&sd->lock, flags);
+	idle = list_empty(&sd->inflight);
+	spin_unlock_irqrestore(&sd->lock, flags);
+	return idle;
+}
+
+/*
+ * Device removal / reset (A-teardown): complete every request in flight
+ * with ENODEV (SYSDMA_PATH_ABORT) through the cancel routine, then wait
+ * for all of them (channels released, pages unpinned, timers gone).
+ * Requests whose completion had already begun keep their status.  Called
+ * with sd->dead set and the adapter stopped, so nothing new starts.
+ * Never gives up: when the cancels have not ended everything within
+ * abort_timeout_ms (a controller that ignores CANCEL, a lost interrupt
+ * with nobody polling), the adapter forces the transfers to end, and the
+ * requests complete through their normal paths.  The caller tears the
+ * device down only after this returned: no request can touch it then.
+ */
+void sdma_abort_all(struct sdma_dev *sd, enum sdma_status why)
+{
+	struct sdma_req *req, *found;
+	unsigned long flags;
+	unsigned int n;
+
+	for (;;) {
+		found = NULL;
+		spin_lock_irqsave(&sd->lock, flags);
+		list_for_each_entry(req, &sd->inflight, dev_node) {
+			if (!req->abort_sent) {
+				req->abort_sent = true;
+				sdma_req_get(req);
+				found = req;
+				break;
+			}
+		}
+		spin_unlock_irqrestore(&sd->lock, flags);
+		if (!found)
+			break;
+		sdma_req_request_cancel(found, why);
+		sdma_req_put(found);
+	}
+	if (wait_event_timeout(sd->idle_wq, sdma_req_none_in_flight(sd),
+			       msecs_to_jiffies(sdma_param_abort_timeout_ms)))
+		return;
+	n = sdma_adapter_force_stop(&sd->adapter);
+	dev_warn(sd->dev, "abort: requests still in flight after %u ms: transfers forced to end (%u by a controller reset)\n",
+		 sdma_param_abort_timeout_ms, n);
+	while (!wait_event_timeout(sd->idle_wq, sdma_req_none_in_flight(sd),
+				   10 * HZ)) {
+		dev_warn(sd->dev, "abort: still waiting for requests\n");
+		sdma_adapter_force_stop(&sd->adapter);
+	}
 }

@@ -19,7 +19,6 @@
 
 struct sdma_dev;
 struct sdma_txn;
-struct sdma_file;
 
 /* A pinned, DMA-mapped user buffer. */
 struct sdma_ubuf {
@@ -30,6 +29,8 @@ struct sdma_ubuf {
 	bool has_sgt;
 	bool mapped;
 	enum dma_data_direction dir;
+	struct mm_struct *mm;		/* charged for @locked pages */
+	unsigned long locked;		/* RLIMIT_MEMLOCK accounting */
 };
 
 /*
@@ -39,7 +40,9 @@ struct sdma_ubuf {
  */
 struct sdma_req {
 	struct sdma_dev *sd;
-	struct sdma_file *file;		/* NULL for read()/write() */
+	/* called (process context) once the result is final: the owner's wake-up */
+	void (*notify)(void *ctx);
+	void *notify_ctx;
 	struct kref kref;
 	struct list_head dev_node;	/* sd->inflight until cleaned up */
 	u64 id;
@@ -88,18 +91,19 @@ struct sdma_req_params {
 	u64 src, dst, len;
 	u32 dir, timeout_ms, flags, seed, max_transfer;
 	int channel;
+	/* optional: told when the request is done (after req->done) */
+	void (*notify)(void *ctx);
+	void *notify_ctx;
 };
 
-int sdma_req_submit(struct sdma_dev *sd, struct sdma_file *file,
-		    const struct sdma_req_params *p, struct sdma_req **out);
+int sdma_req_submit(struct sdma_dev *sd, const struct sdma_req_params *p,
+		    struct sdma_req **out);
+bool sdma_req_none_in_flight(struct sdma_dev *sd);
 void sdma_req_request_cancel(struct sdma_req *req, enum sdma_status why);
 void sdma_req_release_holds(struct sdma_req *req);
 u32 sdma_req_held_at(struct sdma_req *req);
 void sdma_req_put(struct sdma_req *req);
 void sdma_req_get(struct sdma_req *req);
 bool sdma_req_is_done(struct sdma_req *req);
-
-/* sysdma_cdev.c: a request of @file finished (poll/WAIT wake-up) */
-void sdma_file_req_done(struct sdma_file *file, struct sdma_req *req);
 
 #endif /* SYSDMA_REQUEST_H */

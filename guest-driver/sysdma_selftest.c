@@ -303,6 +303,88 @@ static void st_framework(struct st_ctx *c)
 	sdma_txn_delete(txn);
 }
 
+/*
+ * K10 partial length: the first transfer is reported with
+ * DmaCompletedWithLength(ST_PARTIAL) although the controller moved a whole
+ * piece; the framework must go on from byte ST_PARTIAL.  M2P has no
+ * destination table and P2M no source table (their cursors have no
+ * scatterlist): the restart must not touch them.
+ */
+#define ST_PARTIAL	1024
+
+static void st_partial_cb(struct sdma_txn *txn, void *context, u32 direction,
+			  enum sdma_dma_status status)
+{
+	struct st_ctx *c = context;
+	enum sdma_status st;
+	bool done;
+
+	if (status != SDMA_DMA_COMPLETE) {
+		sdma_txn_dma_completed_final(txn,
+					     sdma_txn_get_current_transfer_bytes(txn),
+					     &st);
+		st_finish(c, true, st);
+		return;
+	}
+	if (atomic_inc_return(&c->callbacks) == 1)
+		done = sdma_txn_dma_completed_with_length(txn, ST_PARTIAL, &st);
+	else
+		done = sdma_txn_dma_completed(txn, &st);
+	if (done)
+		st_finish(c, true, st);
+}
+
+static void st_partial(struct st_ctx *c, struct sdma_txn *txn, u32 dir,
+		       const char *what)
+{
+	bool m2m = dir == SYSDMA_DIR_M2M;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ST_LEN; i++)
+		((u8 *)c->src)[i] = i * 7 + 3;
+	memset(c->dst, 0, ST_LEN);
+	atomic_set(&c->programs, 0);
+	atomic_set(&c->callbacks, 0);
+	reinit_completion(&c->done);
+	c->last_status = SDMA_STATUS_PENDING;
+	ret = sdma_txn_initialize(txn, st_program, dir,
+				  dir != SYSDMA_DIR_P2M ? &c->src_sgt : NULL,
+				  dir != SYSDMA_DIR_M2P ? &c->dst_sgt : NULL,
+				  ST_LEN);
+	if (!ret)
+		ret = sdma_txn_set_maximum_length(txn, ST_PIECE);
+	if (!ret)
+		ret = sdma_txn_set_transfer_complete_callback(txn,
+							      st_partial_cb,
+							      c);
+	ret = !ret && sdma_txn_execute(txn, c) == SDMA_STATUS_SUCCESS &&
+		st_wait(c);
+	/* 1 KiB of the first piece counted, then 4 + 4 + 4 + 3 KiB */
+	st_check(c, ret && c->last_status == SDMA_STATUS_SUCCESS &&
+		 sdma_txn_get_bytes_transferred(txn) == ST_LEN &&
+		 READ_ONCE(txn->transfers) == ST_LEN / ST_PIECE + 1 &&
+		 (!m2m || !memcmp(c->src, c->dst, ST_LEN)), "K10", what);
+	sdma_txn_release(txn);
+}
+
+static void st_partial_lengths(struct st_ctx *c)
+{
+	struct sdma_txn *txn = sdma_txn_create(c->sd, st_dpc);
+
+	if (!txn) {
+		st_check(c, false, "K10", "transaction create");
+		return;
+	}
+	st_partial(c, txn, SYSDMA_DIR_M2M,
+		   "M2M DmaCompletedWithLength(1 KiB) of a 4 KiB transfer: goes on from 1 KiB, 16 KiB in 5 transfers, data equal");
+	st_partial(c, txn, SYSDMA_DIR_M2P,
+		   "M2P DmaCompletedWithLength(1 KiB) of a 4 KiB transfer: goes on from 1 KiB, 16 KiB in 5 transfers");
+	st_partial(c, txn, SYSDMA_DIR_P2M,
+		   "P2M DmaCompletedWithLength(1 KiB) of a 4 KiB transfer: goes on from 1 KiB, 16 KiB in 5 transfers");
+	sdma_txn_delete(txn);
+}
+
 static void st_nop_exec(struct sdma_adapter *ad, unsigned int channel,
 			void *context)
 {
@@ -469,6 +551,7 @@ void sdma_selftest_run(struct sdma_dev *sd, struct sysdma_selftest *st)
 	} else {
 		st_adapter(c);
 		st_framework(c);
+		st_partial_lengths(c);
 	}
 	st_free_buffers(c);
 	kfree(c);

@@ -630,8 +630,15 @@ bool sdma_txn_dma_completed_with_length(struct sdma_txn *txn, u64 length,
 		txn->cs = txn->ns;
 		txn->cd = txn->nd;
 	} else {
-		sdma_cursor_seek(&txn->cs, txn->src, txn->transferred);
-		sdma_cursor_seek(&txn->cd, txn->dst, txn->transferred);
+		/*
+		 * K10 partial length: restart the cursors at the new position.
+		 * M2P has no destination table and P2M no source table: their
+		 * cursor has no scatterlist and stays where it is.
+		 */
+		if (txn->src)
+			sdma_cursor_seek(&txn->cs, txn->src, txn->transferred);
+		if (txn->dst)
+			sdma_cursor_seek(&txn->cd, txn->dst, txn->transferred);
 	}
 	if (txn->transferred == txn->length || txn->cancel_requested) {
 		txn->state = SDMA_TXN_DONE;
@@ -818,4 +825,11 @@ int sdma_txn_get_channel(struct sdma_txn *txn)
 enum sdma_txn_state sdma_txn_get_state(struct sdma_txn *txn)
 {
 	return READ_ONCE(txn->state);
+}
+
+int sdma_txn_seed_peripheral(struct sdma_txn *txn, u32 seed)
+{
+	return sdma_adapter_seed_peripheral(&txn->sd->adapter, &txn->xctx,
+					    seed) == SDMA_STATUS_SUCCESS ?
+		0 : -EINVAL;
 }

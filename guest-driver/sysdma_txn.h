@@ -125,6 +125,12 @@ u64 sdma_txn_get_bytes_transferred(struct sdma_txn *txn);
 u32 sdma_txn_get_current_transfer_bytes(struct sdma_txn *txn);
 int sdma_txn_release(struct sdma_txn *txn);
 
+/*
+ * added: from EvtProgramDma, program the peripheral end of the channel
+ * the transaction owns (restart its stream with @seed, M2P/P2M)
+ */
+int sdma_txn_seed_peripheral(struct sdma_txn *txn, u32 seed);
+
 /* test hooks and introspection */
 void sdma_txn_release_holds(struct sdma_txn *txn);
 u32 sdma_txn_held_at(struct sdma_txn *txn);

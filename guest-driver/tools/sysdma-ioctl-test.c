@@ -10,10 +10,22 @@
  *   sysdma-ioctl-test --reset    PCI function reset (sysfs reset) under
  *                                requests in every state: ENODEV, exact
  *                                bytes, balanced counters, works after
+ *   sysdma-ioctl-test --stuck-removal  removes the device while a transfer
+ *                                cannot end by itself (stalled, its
+ *                                interrupt lost, nobody polling): the
+ *                                removal forces it to end (ENODEV, exact
+ *                                bytes) and returns promptly
+ *
+ * The default run also checks the limits (issue 10): node mode 0660, the
+ * per-file request cap (EAGAIN), SELFTEST on a busy device (EBUSY), and,
+ * in a child that dropped root, EPERM for the test hooks, FAULT and
+ * SELFTEST and ENOMEM beyond RLIMIT_MEMLOCK.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +33,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/sysdma.h>
@@ -33,12 +48,13 @@ static int fd = -1;
 static int tn, nfail;
 static int nch;
 static const char *devpath = "/dev/sysdma0";
+static const char *tap_prefix = "";	/* a child's checks: comments */
 
 static void tap(int good, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("%s %d - ", good ? "ok" : "not ok", ++tn);
+	printf("%s%s %d - ", tap_prefix, good ? "ok" : "not ok", ++tn);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -65,6 +81,8 @@ static const char *ename(int e)
 	case EIO: return "EIO";
 	case ENOMEM: return "ENOMEM";
 	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
+	case EINTR: return "EINTR";
 	}
 	snprintf(b, sizeof(b), "errno %d", e);
 	return b;
@@ -743,6 +761,329 @@ static void test_rw(void)
 	munmap(ro, PAGE);
 }
 
+/* ---- limits: node mode, per-file cap, SELFTEST busy, privileges ------------ */
+
+#define PARAM_DIR	"/sys/module/sysdma/parameters/"
+
+static int sysfs_write(const char *path, const char *v);
+
+static long param_read(const char *name)
+{
+	char path[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int param_write(const char *name, long v)
+{
+	char path[128], val[32];
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	snprintf(val, sizeof(val), "%ld", v);
+	return sysfs_write(path, val);
+}
+
+/* the unprivileged part: runs in a child that dropped root */
+static int unprivileged(int f)
+{
+	static struct sysdma_selftest stt;
+	struct sysdma_submit s;
+	struct sysdma_result r;
+	struct sysdma_fault flt;
+	struct rlimit rl = { 64 * 1024, 64 * 1024 };
+	int o;
+
+	tap_prefix = "# nobody: ";
+	nfail = 0;
+	if (setgid(65534) || setuid(65534)) {
+		printf("# setuid(65534): %s\n", strerror(errno));
+		return 1;
+	}
+	o = open(devpath, O_RDWR);
+	expect(o, EACCES, "cannot open %s (mode 0660 root:root)", devpath);
+	if (o >= 0)
+		close(o);
+	s = m2m(4096);
+	s.flags = SYSDMA_F_HOLD_CHANNEL;
+	expect(submit(f, &s), EPERM, "SUBMIT with HOLD_CHANNEL");
+	s.flags = SYSDMA_F_HOLD_GRANTED;
+	expect(submit(f, &s), EPERM, "SUBMIT with HOLD_GRANTED");
+	s.flags = SYSDMA_F_HOLD_PROGRAMMED;
+	expect(submit(f, &s), EPERM, "SUBMIT with HOLD_PROGRAMMED");
+	memset(&flt, 0, sizeof(flt));
+	expect(ioctl(f, SYSDMA_IOC_FAULT, &flt), EPERM, "FAULT");
+	expect(ioctl(f, SYSDMA_IOC_SELFTEST, &stt), EPERM, "SELFTEST");
+	s = m2m(16 * 1024);
+	if (expect(submit(f, &s), 0, "a plain 16 KiB M2M SUBMIT works") &&
+	    expect(wait_id(f, s.id, 5000, &r), 0, "... WAIT"))
+		tap(r.error == 0, "... error %s", ename(r.error));
+	/* pinned pages count against RLIMIT_MEMLOCK (no CAP_IPC_LOCK) */
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		tap(0, "setrlimit: %s", strerror(errno));
+	s = m2m(256 * 1024);
+	expect(submit(f, &s), ENOMEM,
+	       "RLIMIT_MEMLOCK 64 KiB: a 256 KiB M2M (128 pages to pin)");
+	s = m2m(16 * 1024);
+	if (expect(submit(f, &s), 0,
+		   "RLIMIT_MEMLOCK 64 KiB: a 16 KiB M2M (8 pages) works") &&
+	    expect(wait_id(f, s.id, 5000, &r), 0, "... WAIT"))
+		tap(r.error == 0, "... error %s", ename(r.error));
+	/* twice 14 pages after the 8 came back: the charge is returned */
+	s = m2m(28 * 1024);
+	if (expect(submit(f, &s), 0,
+		   "again, 28 KiB (the finished request's charge came back)") &&
+	    expect(wait_id(f, s.id, 5000, &r), 0, "... WAIT"))
+		tap(r.error == 0, "... error %s", ename(r.error));
+	return nfail ? 1 : 0;
+}
+
+static void test_limits(void)
+{
+	static struct sysdma_selftest stt;
+	struct sysdma_submit s;
+	uint64_t ids[5];
+	long cap = param_read("max_file_requests");
+	struct stat sb;
+	int i, n, status;
+	pid_t pid;
+
+	tap(!stat(devpath, &sb) && (sb.st_mode & 0777) == 0660,
+	    "%s has mode 0660 (%o)", devpath, (unsigned int)(sb.st_mode & 0777));
+
+	/* U-cap: requests per file */
+	tap(cap > 0, "module parameter max_file_requests = %ld", cap);
+	if (cap > 0 && !param_write("max_file_requests", 4)) {
+		for (n = 0; n < 4; n++) {
+			ids[n] = held_request(fd, SYSDMA_ANY_CHANNEL);
+			if (!ids[n])
+				break;
+		}
+		tap(n == 4, "4 requests held on one file (cap 4)");
+		s = m2m(4096);
+		expect(submit(fd, &s), EAGAIN, "a 5th SUBMIT on the file: EAGAIN");
+		expect(read(fd, dst_buf, 4096), EAGAIN,
+		       "read() on the file at its cap: EAGAIN");
+		i = xfd();
+		ids[4] = held_request(i, SYSDMA_ANY_CHANNEL);
+		tap(ids[4] != 0, "another file is not limited by it");
+		if (ids[4])
+			reap(i, ids[4]);
+		close(i);
+		if (n)
+			tap(!reap(fd, ids[--n]), "collect one of the 4");
+		ids[n] = held_request(fd, SYSDMA_ANY_CHANNEL);
+		tap(ids[n] != 0, "... then the file submits again");
+		if (ids[n])
+			n++;
+		/* SELFTEST refuses a busy device */
+		expect(ioctl(fd, SYSDMA_IOC_SELFTEST, &stt), EBUSY,
+		       "SELFTEST with requests in flight: EBUSY");
+		for (i = 0; i < n; i++)
+			reap(fd, ids[i]);
+		param_write("max_file_requests", cap);
+	}
+	memset(&stt, 0, sizeof(stt));
+	if (!expect(ioctl(fd, SYSDMA_IOC_SELFTEST, &stt), 0,
+		    "SELFTEST on the idle device"))
+		tap(stt.failed == 0 && stt.passed > 0,
+		    "... %u passed, %u failed", stt.passed, stt.failed);
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(unprivileged(fd));
+	tap(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0,
+	    "unprivileged checks (a child as nobody, its lines above): EACCES, EPERM, ENOMEM beyond RLIMIT_MEMLOCK");
+}
+
+/* ---- promises U1 (close), U2 (signals), U5 (poll): DRIVER.md ---------------- */
+
+static int fault(int f, uint32_t ch, uint32_t mode, uint32_t error_after,
+		 uint32_t slow_rate);
+static int wait_stalled(int ch);
+static long long now_ms(void);
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* hold every channel with a HOLD_GRANTED request on @f; ids in @ids */
+static int hold_all(int f, uint64_t *ids)
+{
+	struct sysdma_submit s;
+	int i;
+
+	for (i = 0; i < nch; i++) {
+		s = m2m(4096);
+		s.channel = i;
+		s.flags = SYSDMA_F_HOLD_GRANTED;
+		if (submit(f, &s) || wait_held(f, s.id, SYSDMA_F_HOLD_GRANTED))
+			return -1;
+		ids[i] = s.id;
+	}
+	return 0;
+}
+
+/*
+ * U1: close() cancels every request of the file, whatever its state, and
+ * returns promptly even when the device stalls: a transfer stalled on
+ * channel 0, one queued behind it, one held in EvtProgramDma, one held
+ * for a channel.  All four end ECANCELED (cancelled +4, completed +4).
+ */
+static void test_close(void)
+{
+	struct sysdma_stats st0, st1;
+	struct sysdma_submit s;
+	long long t0, took;
+	int f = xfd(), n = 0;
+
+	get_stats(fd, &st0);
+	fault(fd, 0, SYSDMA_FAULT_STALL, 8192, 0);
+	s = m2m(16 * 1024);
+	s.channel = 0;
+	s.flags = SYSDMA_F_SG;
+	n += !submit(f, &s);
+	tap(!wait_stalled(0), "U1: a transfer stalled on channel 0");
+	s = m2m(4096);
+	s.channel = 0;
+	n += !submit(f, &s);
+	s = m2m(4096);
+	s.channel = 1;
+	s.flags = SYSDMA_F_HOLD_PROGRAM;
+	n += !submit(f, &s) && !wait_held(f, s.id, SYSDMA_F_HOLD_PROGRAM);
+	n += held_request(f, SYSDMA_ANY_CHANNEL) != 0;
+	tap(n == 4, "U1: 4 requests in flight on a second file (stalled, queued, HOLD_PROGRAM, HOLD_CHANNEL)");
+	t0 = now_ms();
+	close(f);
+	took = now_ms() - t0;
+	tap(took < 1000, "U1: close() returned in %lld ms (< 1000)", took);
+	fault(fd, 0, 0, 0, 0);
+	get_stats(fd, &st1);
+	tap(st1.v[SYSDMA_STAT_CANCELLED] - st0.v[SYSDMA_STAT_CANCELLED] == 4 &&
+	    st1.v[SYSDMA_STAT_COMPLETED] - st0.v[SYSDMA_STAT_COMPLETED] == 4 &&
+	    st1.v[SYSDMA_STAT_IN_FLIGHT] == 0,
+	    "U1: all 4 cancelled (cancelled +%llu, completed +%llu, in_flight %llu)",
+	    (unsigned long long)(st1.v[SYSDMA_STAT_CANCELLED] -
+				 st0.v[SYSDMA_STAT_CANCELLED]),
+	    (unsigned long long)(st1.v[SYSDMA_STAT_COMPLETED] -
+				 st0.v[SYSDMA_STAT_COMPLETED]),
+	    (unsigned long long)st1.v[SYSDMA_STAT_IN_FLIGHT]);
+}
+
+/*
+ * U2: a signal during a blocking read()/write() cancels that request and
+ * the call returns promptly: with bytes moved, the short count; with none,
+ * EINTR (the handler has no SA_RESTART); SIGKILL ends the process
+ * promptly, and its request is cancelled.
+ */
+static void test_signal(void)
+{
+	struct sigaction sa;
+	struct sysdma_stats st;
+	uint64_t ids[SYSDMA_MAX_CHANNELS];
+	static unsigned char b[64 * 1024] __attribute__((aligned(PAGE)));
+	long long t0, took;
+	int i, f, status, good;
+	ssize_t n;
+	pid_t pid;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;	/* no SA_RESTART */
+	sigaction(SIGALRM, &sa, NULL);
+
+	/* bytes moved: every channel stalls at 2 KiB */
+	for (i = 0; i < nch; i++)
+		fault(fd, i, SYSDMA_FAULT_STALL, 2048, 0);
+	memset(b, 0, sizeof(b));
+	ualarm(200000, 0);
+	t0 = now_ms();
+	n = read(fd, b, sizeof(b));
+	took = now_ms() - t0;
+	good = n == 2048 && matches(b, 0, 2048, 0) && !b[2048];
+	tap(good && took < 2000,
+	    "U2: SIGALRM during a stalled read(): short count %zd (want 2048, data %s) in %lld ms",
+	    n, good ? "ok" : "WRONG", took);
+	ualarm(200000, 0);
+	t0 = now_ms();
+	n = write(fd, b, sizeof(b));
+	took = now_ms() - t0;
+	tap(n == 2048 && took < 2000,
+	    "U2: SIGALRM during a stalled write(): short count %zd (want 2048) in %lld ms",
+	    n, took);
+	for (i = 0; i < nch; i++)
+		fault(fd, i, 0, 0, 0);
+
+	/* no byte moved: every channel held, the request queued (K2) */
+	f = xfd();
+	if (hold_all(f, ids)) {
+		tap(0, "U2: hold every channel");
+		close(f);
+		return;
+	}
+	ualarm(200000, 0);
+	t0 = now_ms();
+	n = read(fd, b, sizeof(b));
+	took = now_ms() - t0;
+	tap(n == -1 && errno == EINTR && took < 2000,
+	    "U2: SIGALRM during a read() queued for a channel: %s in %lld ms (want EINTR)",
+	    n < 0 ? ename(errno) : "a count", took);
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int cf = open(devpath, O_RDWR);
+
+		_exit(read(cf, b, sizeof(b)) < 0 ? 3 : 4);
+	}
+	usleep(300000);
+	t0 = now_ms();
+	kill(pid, SIGKILL);
+	took = -1;
+	if (waitpid(pid, &status, 0) == pid)
+		took = now_ms() - t0;
+	tap(took >= 0 && took < 2000 && WIFSIGNALED(status) &&
+	    WTERMSIG(status) == SIGKILL,
+	    "U2: SIGKILL of a process blocked in read(): gone in %lld ms", took);
+	get_stats(fd, &st);
+	tap(st.v[SYSDMA_STAT_IN_FLIGHT] == (uint64_t)nch,
+	    "U2: its request is gone (in_flight %llu = the %d held)",
+	    (unsigned long long)st.v[SYSDMA_STAT_IN_FLIGHT], nch);
+	close(f);
+}
+
+/* U5: poll() says EPOLLIN only once a result is final (WAIT returns it) */
+static void test_poll(void)
+{
+	struct pollfd p;
+	struct sysdma_result r;
+	uint64_t id;
+	int f = xfd(), n;
+
+	id = held_request(f, SYSDMA_ANY_CHANNEL);
+	p.fd = f;
+	p.events = POLLIN;
+	n = poll(&p, 1, 100);
+	tap(id && n == 0, "U5: poll() on a file whose request is held: not ready (%d)", n);
+	ioctl(f, SYSDMA_IOC_RELEASE, &id);
+	n = poll(&p, 1, 5000);
+	tap(n == 1 && (p.revents & POLLIN), "U5: ... released and finished: POLLIN");
+	expect(wait_id(f, id, 1, &r), 0, "U5: WAIT (1 ms) right after POLLIN returns the result");
+	n = poll(&p, 1, 0);
+	tap(n == 0, "U5: collected: not ready any more (%d)", n);
+	close(f);
+}
+
 /* ---- removal: ENODEV ------------------------------------------------------- */
 
 static int sysfs_write(const char *path, const char *v)
@@ -800,6 +1141,87 @@ static int test_removal(void)
 	    (unsigned long long)st.v[SYSDMA_STAT_IN_FLIGHT]);
 	close(fd);
 	tap(!sysfs_write("/sys/bus/pci/rescan", "1"), "rescan the PCI bus");
+	return 0;
+}
+
+/*
+ * Removal while a transfer cannot end by itself: channel 0 stalls at 8 KiB
+ * (FAULT_STALL) and its end never interrupts (FAULT_DROP_IRQ), and the
+ * cancel poll is made 10 minutes long, so the CANCEL the removal writes is
+ * answered but nothing in the driver hears of it: as seen from the driver
+ * the controller ignores CANCEL.  The removal must not give up on the
+ * request: after abort_timeout_ms it forces the transfer to end and the
+ * request completes with ENODEV and its exact 8 KiB, and only then is the
+ * device torn down; the removal returns within abort_timeout_ms + 5 s.
+ */
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000ll + t.tv_nsec / 1000000;
+}
+
+static int test_stuck_removal(void)
+{
+	char bdf[300], p[340], err[300];
+	long poll = param_read("cancel_poll_ms");
+	long abort_ms = param_read("abort_timeout_ms");
+	struct sysdma_submit s;
+	struct sysdma_result r;
+	struct sysdma_stats st;
+	long long t0, took;
+	int f2;
+
+	if (sysdma_find_device(bdf, sizeof(bdf), err, sizeof(err)))
+		die("%s", err);
+	tap(poll > 0 && abort_ms > 0, "cancel_poll_ms %ld, abort_timeout_ms %ld",
+	    poll, abort_ms);
+	tap(!param_write("cancel_poll_ms", 600000), "cancel_poll_ms = 600000");
+	tap(!fault(fd, 0, SYSDMA_FAULT_STALL | SYSDMA_FAULT_DROP_IRQ, 8192, 0),
+	    "channel 0: stall at 8 KiB, interrupts dropped");
+	s = m2m(16 * 1024);
+	s.channel = 0;
+	s.flags = SYSDMA_F_SG;
+	expect(submit(fd, &s), 0, "16 KiB M2M (SG, one transfer) on channel 0");
+	tap(!wait_stalled(0), "... stalled at 8 KiB");
+	snprintf(p, sizeof(p), "%s/remove", bdf);
+	t0 = now_ms();
+	tap(!sysfs_write(p, "1"), "remove the PCI device under it");
+	took = now_ms() - t0;
+	tap(took < abort_ms + 5000, "... the removal returned in %lld ms (limit %ld)",
+	    took, abort_ms + 5000);
+	if (expect(wait_id(fd, s.id, 5000, &r), 0, "WAIT the request"))
+		tap(r.error == ENODEV && r.path == SYSDMA_PATH_ABORT &&
+		    r.bytes == 8192,
+		    "... error %s path %u bytes %llu (want ENODEV, abort, 8192)",
+		    ename(r.error), r.path, (unsigned long long)r.bytes);
+	expect(ioctl(fd, SYSDMA_IOC_STATS, &st), 0, "STATS after removal");
+	tap(st.v[SYSDMA_STAT_IN_FLIGHT] == 0 &&
+	    st.v[SYSDMA_STAT_SUBMITTED] == st.v[SYSDMA_STAT_COMPLETED],
+	    "in_flight %llu, submitted %llu = completed %llu",
+	    (unsigned long long)st.v[SYSDMA_STAT_IN_FLIGHT],
+	    (unsigned long long)st.v[SYSDMA_STAT_SUBMITTED],
+	    (unsigned long long)st.v[SYSDMA_STAT_COMPLETED]);
+	param_write("cancel_poll_ms", poll);
+	t0 = now_ms();
+	close(fd);
+	tap(now_ms() - t0 < 1000, "close() after it returns at once");
+	tap(!sysfs_write("/sys/bus/pci/rescan", "1"), "rescan the PCI bus");
+	for (f2 = -1; f2 < 0 && now_ms() - t0 < 5000; usleep(100000))
+		f2 = open(devpath, O_RDWR);
+	if (f2 >= 0) {
+		fault(f2, 0, 0, 0, 0);
+		s = m2m(16 * 1024);
+		s.channel = 0;
+		if (expect(submit(f2, &s), 0, "after the rescan: 16 KiB on channel 0") &&
+		    expect(wait_id(f2, s.id, 5000, &r), 0, "... WAIT"))
+			tap(r.error == 0 && r.bytes == s.len, "... error %s bytes %llu",
+			    ename(r.error), (unsigned long long)r.bytes);
+		close(f2);
+	} else {
+		tap(0, "device back after the rescan");
+	}
 	return 0;
 }
 
@@ -1073,18 +1495,21 @@ int main(int argc, char **argv)
 {
 	int removal = argc > 1 && !strcmp(argv[1], "--removal");
 	int reset = argc > 1 && !strcmp(argv[1], "--reset");
+	int stuck = argc > 1 && !strcmp(argv[1], "--stuck-removal");
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (getenv("SYSDMA_DEV"))
 		devpath = getenv("SYSDMA_DEV");
-	if (argc > 1 && !removal && !reset) {
-		fprintf(stderr, "usage: sysdma-ioctl-test [--removal|--reset]\n");
+	if (argc > 1 && !removal && !reset && !stuck) {
+		fprintf(stderr, "usage: sysdma-ioctl-test [--removal|--reset|--stuck-removal]\n");
 		return 2;
 	}
 	memset(src_buf, 0xa5, sizeof(src_buf));
 	fd = xfd();
 	if (removal) {
 		test_removal();
+	} else if (stuck) {
+		test_stuck_removal();
 	} else if (reset) {
 		test_reset();
 	} else {
@@ -1095,6 +1520,10 @@ int main(int argc, char **argv)
 		test_ids();
 		test_misc();
 		test_rw();
+		test_poll();
+		test_close();
+		test_signal();
+		test_limits();
 		close(fd);
 	}
 	printf("1..%d\n", tn);

@@ -12,6 +12,10 @@
  *   sysdma-stress [-n COUNT] [-s SEED] [-j INFLIGHT] [-v]
  *   sysdma-stress --check-idle      (after rmmod: no claimed channel,
  *                                    verifier counters all zero)
+ *   sysdma-stress --threads T [-F FILES] [-n COUNT] [-s SEED]
+ *                 [-a close,signal,poll|none] [-v]
+ *                                   (many threads on shared and private
+ *                                    files: stress-threads.c)
  *
  * Device registers are read through /sys/bus/pci/devices/<bdf>/resource0;
  * while the driver is bound that needs the kernel parameter iomem=relaxed.
@@ -34,6 +38,7 @@
 #include <linux/sysdma.h>
 #include "devlib.h"
 #include "sysdma_regs.h"
+#include "stress-threads.h"
 
 #define BUF_SIZE	(264 * 1024)	/* 256 KiB + room for offsets */
 #define GUARD		64
@@ -843,7 +848,8 @@ static void run(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: sysdma-stress [-n COUNT] [-s SEED] [-j INFLIGHT] [-f FAULT%%] [-v]\n"
-		   "       sysdma-stress --check-idle\n");
+		   "       sysdma-stress --check-idle\n"
+		   "       sysdma-stress --threads T [-F FILES] [-n COUNT] [-s SEED] [-a close,signal,poll|none] [-v]\n");
 }
 
 int main(int argc, char **argv)
@@ -860,6 +866,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 2 && !strcmp(argv[1], "--check-idle"))
 		return check_idle();
+	if (argc >= 2 && !strcmp(argv[1], "--threads"))
+		return stress_threads(argc - 1, argv + 1);
 	while ((opt = getopt(argc, argv, "n:s:j:f:vh")) != -1) {
 		switch (opt) {
 		case 'n':

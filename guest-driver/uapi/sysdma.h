@@ -11,7 +11,10 @@
  * Errors of the ioctls themselves: EINVAL (bad field value, unknown flag),
  * EFAULT (bad pointer), ENOENT (unknown or already collected id), EBUSY
  * (non-waiting allocation with no free channel, H4), ENOTTY (unknown ioctl),
- * EAGAIN (WAIT timed out, the request still runs), ENODEV (device gone).
+ * EAGAIN (WAIT timed out, the request still runs; SUBMIT/read/write: the
+ * file owns max_file_requests requests already), ENODEV (device gone),
+ * EPERM (SELFTEST, FAULT and the HOLD_* test hooks need CAP_SYS_ADMIN),
+ * ENOMEM (also: the pinned pages would exceed RLIMIT_MEMLOCK).
  *
  * EFAULT leaves no request behind and loses no result: a SUBMIT whose
  * struct cannot be written (the id) starts no request, and a WAIT whose

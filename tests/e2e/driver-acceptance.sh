@@ -13,7 +13,8 @@
 #      requests in every state: ENODEV with exact bytes, counters
 #      balanced, the verifier unchanged, working again after
 #      (sysdma-ioctl-test --reset)
-#   4. device removal under a running request (ENODEV), rescan
+#   4. device removal under a running request (ENODEV), rescan; removal
+#      under a transfer that cannot end by itself (forced end, issue 10)
 #   5. rmmod is clean: no claimed channel, no V_LEAK/verifier count, the
 #      module reloads and works, no WARNING/BUG/Oops/leak/refcount in dmesg
 #
@@ -66,6 +67,12 @@ ok $? "1000 randomized submit/cancel/timeout requests, exactly once, counters ba
 run sysdma-stress -n 300 -j 24 -s $((seed + 1))
 ok $? "300 requests with 24 in flight (deep K2 queue, seed $((seed + 1)))"
 
+# U1-U5 under concurrency: 8 threads on 2 shared files plus private
+# files closed with requests in flight, signals, poll (issue 10)
+start=$(date +%s)
+run sysdma-stress --threads 8 -F 2 -n 2000 -s $((seed + 4))
+ok $? "2000 requests from 8 threads on 2 files, closes, signals, polls: own results, unique ids, balanced (seed $((seed + 4)), $(($(date +%s) - start)) s)"
+
 # Function reset.  The driver releases every channel in reset_prepare, so
 # neither the bus-master-off step of Linux's reset nor the D3hot -> D0
 # function reset finds a claimed channel: the verifier must not move (no
@@ -101,6 +108,17 @@ while [ ! -c /dev/sysdma0 ] && [ $i -lt 50 ]; do
 done
 [ -c /dev/sysdma0 ]
 ok $? "device back after rescan"
+
+# A-teardown: removal under a transfer the driver cannot hear end (stalled,
+# its interrupt dropped, the cancel poll 10 min): forced to end after
+# abort_timeout_ms, ENODEV with exact bytes, the removal returns promptly
+run sysdma-ioctl-test --stuck-removal
+ok $? "removal under a transfer that cannot end by itself: forced end, ENODEV, 8 KiB exact, prompt"
+i=0
+while [ ! -c /dev/sysdma0 ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
 
 rmmod sysdma 2>/tmp/out.txt
 rc=$?
