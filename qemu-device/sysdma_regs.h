@@ -162,7 +162,7 @@
 #define SYSDMA_CH_FIFO_LEVEL        0x48
 #define SYSDMA_CH_DESC_DONE         0x4c
 #define SYSDMA_CH_TOTAL             0x50
-#define SYSDMA_CH_PAUSE             0x54 /* 1 pauses a BUSY channel, 0 resumes */
+#define SYSDMA_CH_PAUSE             0x54 /* 1: pause (BUSY), 0: resume */
 
 /* Fault injection window (also settable as properties and over QMP) */
 #define SYSDMA_CH_FAULT_MODE        0x80
