@@ -395,6 +395,7 @@ enum sdma_status sdma_map_transfer(struct sdma_adapter *ad,
 	ctx->done_ctx = done_ctx;
 	ch->mapped = true;
 	ch->cancel_written = false;
+	ch->pause_written = false;
 	sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_START, 1);
 	trace_sysdma_program(ctx, ch->id, total);
 	spin_unlock_irqrestore(&ad->lock, flags);
@@ -594,6 +595,87 @@ void sdma_adapter_service(struct sdma_adapter *ad)
 			ctx->mapped_len, st);
 		done(ad, arg, dst);
 	}
+}
+
+/*
+ * Bytes of the current (or last) mapped transfer of @ctx that reached
+ * memory: BYTES, less what a P2M transfer still holds in the FIFO until
+ * its flush (H2).  Exact and live.
+ */
+u32 sdma_adapter_bytes_moved(struct sdma_adapter *ad,
+			     struct sdma_xfer_ctx *ctx)
+{
+	struct sdma_chan *ch;
+	unsigned long flags;
+	u32 bytes, fifo = 0;
+
+	spin_lock_irqsave(&ad->lock, flags);
+	if (ctx->state != SDMA_CTX_ALLOCATED) {
+		spin_unlock_irqrestore(&ad->lock, flags);
+		return ctx->last_bytes;
+	}
+	ch = &ad->ch[ctx->channel];
+	if ((!ch->mapped && !ch->flush_owed) || ad->hw_reset) {
+		/* flushed (all of it is in memory), or no MMIO after a reset */
+		spin_unlock_irqrestore(&ad->lock, flags);
+		return ctx->last_bytes;
+	}
+	bytes = sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_BYTES);
+	if (ctx->dir == SYSDMA_DIR_P2M)
+		fifo = sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_FIFO_LEVEL);
+	spin_unlock_irqrestore(&ad->lock, flags);
+	return bytes - min(fifo, bytes);
+}
+
+/*
+ * Pause (PAUSE = 1) or resume (PAUSE = 0) the mapped transfer of @ctx.
+ * Written only to a BUSY channel (elsewhere it would be a no-op); the
+ * engine stops at its next step boundary and sets STATUS.PAUSED
+ * (sdma_adapter_paused()).  While paused the channel stays BUSY, so the
+ * DPC leaves it alone, and CANCEL still stops it (H1), clearing the pause.
+ * Nothing mapped: nothing to do (the caller holds back its next transfer).
+ */
+int sdma_adapter_pause(struct sdma_adapter *ad, struct sdma_xfer_ctx *ctx,
+		       bool pause)
+{
+	struct sdma_chan *ch;
+	unsigned long flags;
+	u32 st;
+
+	spin_lock_irqsave(&ad->lock, flags);
+	if (ctx->state != SDMA_CTX_ALLOCATED) {
+		spin_unlock_irqrestore(&ad->lock, flags);
+		return -EINVAL;
+	}
+	ch = &ad->ch[ctx->channel];
+	st = ch->mapped && !ad->hw_reset ?
+		sdma_ch_rd(ad->regs, ch->id, SYSDMA_CH_STATUS) : 0;
+	if (sdma_status_state(st) == SYSDMA_STATE_BUSY &&
+	    pause != ch->pause_written) {
+		sdma_ch_wr(ad->regs, ch->id, SYSDMA_CH_PAUSE, pause);
+		ch->pause_written = pause;
+		dev_dbg(ad->dev, "ch%u: PAUSE %d\n", ch->id, pause);
+	}
+	spin_unlock_irqrestore(&ad->lock, flags);
+	return 0;
+}
+
+/* The engine stopped for a pause, or the transfer is no longer running. */
+bool sdma_adapter_paused(struct sdma_adapter *ad, struct sdma_xfer_ctx *ctx)
+{
+	unsigned long flags;
+	bool ret = true;
+	u32 st;
+
+	spin_lock_irqsave(&ad->lock, flags);
+	if (ctx->state == SDMA_CTX_ALLOCATED && ad->ch[ctx->channel].mapped &&
+	    !ad->hw_reset) {
+		st = sdma_ch_rd(ad->regs, ctx->channel, SYSDMA_CH_STATUS);
+		ret = (st & SYSDMA_STATUS_PAUSED) ||
+			sdma_status_state(st) != SYSDMA_STATE_BUSY;
+	}
+	spin_unlock_irqrestore(&ad->lock, flags);
+	return ret;
 }
 
 /*

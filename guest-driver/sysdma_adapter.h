@@ -104,6 +104,7 @@ struct sdma_chan {
 	bool mapped;		/* started, completion not yet delivered */
 	bool flush_owed;	/* H2: completion delivered, not flushed */
 	bool cancel_written;	/* CANCEL written for the current transfer */
+	bool pause_written;	/* PAUSE = 1 written for the current transfer */
 	bool forced;		/* ended by sdma_adapter_force_stop() */
 	struct sdma_hw_desc *desc;
 	dma_addr_t desc_dma;
@@ -159,6 +160,12 @@ enum sdma_status sdma_free_adapter_channel(struct sdma_adapter *ad,
 					   struct sdma_xfer_ctx *ctx);
 void sdma_adapter_service(struct sdma_adapter *ad);
 unsigned int sdma_adapter_free_channels(struct sdma_adapter *ad);
+/* for the dmaengine provider (sysdma_dmaengine.c) */
+u32 sdma_adapter_bytes_moved(struct sdma_adapter *ad,
+			     struct sdma_xfer_ctx *ctx);
+int sdma_adapter_pause(struct sdma_adapter *ad, struct sdma_xfer_ctx *ctx,
+		       bool pause);
+bool sdma_adapter_paused(struct sdma_adapter *ad, struct sdma_xfer_ctx *ctx);
 
 /* added: the rest of the driver reaches the registers through these */
 enum sdma_status sdma_adapter_seed_peripheral(struct sdma_adapter *ad,

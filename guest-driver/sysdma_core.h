@@ -10,6 +10,7 @@
  *   sysdma_request.c  the request completion protocol (R1-R6)
  *   sysdma_cdev.c     /dev/sysdma0 (uapi/sysdma.h)
  *   sysdma_selftest.c in-kernel checks of the framework/adapter semantics
+ *   sysdma_dmaengine.c the Linux dmaengine provider (sibling of sysdma_txn.c)
  */
 #ifndef SYSDMA_CORE_H
 #define SYSDMA_CORE_H
@@ -31,6 +32,8 @@
 
 int sdma_status_to_errno(enum sdma_status st);
 const char *sdma_status_name(enum sdma_status st);
+
+struct sdma_de;
 
 struct sdma_dev {
 	struct pci_dev *pdev;
@@ -61,6 +64,7 @@ struct sdma_dev {
 	wait_queue_head_t idle_wq;	/* inflight became empty */
 
 	atomic64_t stats[SYSDMA_STAT_MAX];
+	struct sdma_de *dmaengine;	/* sysdma_dmaengine.c, or NULL */
 };
 
 /*

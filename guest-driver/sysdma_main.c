@@ -12,6 +12,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include "sysdma_core.h"
+#include "sysdma_dmaengine.h"
 #include "sysdma_hw.h"
 #include "sysdma_txn.h"
 
@@ -213,6 +214,7 @@ static void sdma_quiesce(struct sdma_dev *sd)
 	/* no channel may be granted while the requests are being aborted */
 	sdma_adapter_stop(&sd->adapter);
 	sdma_abort_all(sd, SDMA_STATUS_NO_SUCH_DEVICE);
+	sdma_dmaengine_quiesce(sd);
 	flush_workqueue(sd->wq);
 	sdma_adapter_shutdown(&sd->adapter);
 	tasklet_kill(&sd->dpc);
@@ -306,6 +308,9 @@ static int sdma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_irq;
 	sd->debugfs = debugfs_create_dir(dev_name(dev), sdma_debugfs_root);
 	debugfs_create_file("state", 0444, sd->debugfs, sd, &sdma_state_fops);
+	/* the dmaengine provider is optional: the rest works without it */
+	if (sdma_dmaengine_register(sd))
+		dev_warn(dev, "no dmaengine channels\n");
 
 	dev_info(dev, "%s: %u channels, MAX_XFER %u, FIFO %u, CHUNK %u, RATE %u, caps %#x, %s\n",
 		 sd->misc.name, sd->adapter.nr_channels, sd->max_xfer,
@@ -328,6 +333,7 @@ static void sdma_remove(struct pci_dev *pdev)
 	misc_deregister(&sd->misc);	/* open files stay, get ENODEV */
 	debugfs_remove_recursive(sd->debugfs);
 	sdma_quiesce(sd);
+	sdma_dmaengine_unregister(sd);
 	sdma_wr(sd->regs, SYSDMA_REG_CTRL, SYSDMA_CTRL_RESET);
 	devm_free_irq(&pdev->dev, sd->irq, sd);
 	tasklet_kill(&sd->dpc);
