@@ -119,6 +119,12 @@ while [ ! -c /dev/sysdma0 ] && [ $i -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
+# the channel that ignored CANCEL (FAULT_IGNORE_CANCEL) was still claimed
+# when the driver had to reset the controller: the verifier counts exactly
+# that one V4 leak, and nothing else
+run sysdmactl expect-verifier leak=1 total=1 + poke reg=verify_clear val=1 + \
+	expect-verifier total=0
+ok $? "the forced controller reset counted exactly one V4 leak (the channel that ignored CANCEL)"
 
 rmmod sysdma 2>/tmp/out.txt
 rc=$?
