@@ -297,6 +297,20 @@ static void do_fault(void)
 		f->delay_us = (uint32_t)below(2000);
 		f->slow_rate = 1 << 20;
 	}
+	if ((unsigned char *)f >= good && (unsigned char *)f < good + BUF) {
+		/*
+		 * Random bytes may arm FAULT_IGNORE_CANCEL: with FAULT_STALL
+		 * that channel never ends a transfer again (only removal or a
+		 * reset does, tested by sysdma-ioctl-test --stuck-removal), and
+		 * a read()/write() on it would wait for ever.
+		 */
+		struct sysdma_fault tmp;
+
+		memcpy(&tmp, f, sizeof(tmp));
+		tmp.mode &= ~SYSDMA_FAULT_IGNORE_CANCEL;
+		tmp.sticky &= ~SYSDMA_FAULT_IGNORE_CANCEL;
+		memcpy(f, &tmp, sizeof(tmp));
+	}
 	account("FAULT", ioctl(pick_fd(), SYSDMA_IOC_FAULT, f));
 }
 
