@@ -16,7 +16,7 @@
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 #include <linux/types.h>
-#include "sysdma_regs.h"
+#include "sysdma-regs.h"
 
 /* NTSTATUS-like statuses shared by the adapter, framework and requests */
 enum sdma_status {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * sysdma register accessors.  The register map itself is sysdma_regs.h,
+ * sysdma register accessors.  The register map itself is sysdma-regs.h,
  * owned by the device model and included here, never copied.
  */
 #ifndef SYSDMA_HW_H
@@ -8,7 +8,7 @@
 
 #include <linux/io.h>
 #include <linux/types.h>
-#include "sysdma_regs.h"
+#include "sysdma-regs.h"
 
 static inline u32 sdma_rd(void __iomem *regs, u32 off)
 {

@@ -1,6 +1,6 @@
 /*
  * sysdma: state shared by the device's source files (not a guest ABI;
- * the guest ABI is sysdma_regs.h).
+ * the guest ABI is sysdma-regs.h).
  *
  *   sysdma.c          QOM type, properties, MMIO decoding, interrupts,
  *                     reset, vmstate
@@ -16,7 +16,7 @@
 #include "hw/pci/pci_device.h"
 #include "qemu/timer.h"
 #include "qapi/qapi-types-common.h"
-#include "hw/dma/sysdma_regs.h"
+#include "hw/dma/sysdma-regs.h"
 
 #define TYPE_SYSDMA "sysdma"
 OBJECT_DECLARE_SIMPLE_TYPE(SysDMAState, SYSDMA)

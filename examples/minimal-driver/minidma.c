@@ -19,7 +19,7 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/string.h>
-#include "sysdma_regs.h"
+#include "sysdma-regs.h"
 
 #define BUF_SIZE	(64 * 1024)
 #define CH		0

@@ -11,7 +11,7 @@
 #include <strings.h>
 #include "devlib.h"
 #include "sysdmactl.h"
-#include "sysdma_regs.h"
+#include "sysdma-regs.h"
 
 static volatile uint32_t *bar;
 

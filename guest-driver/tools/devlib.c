@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "devlib.h"
-#include "sysdma_regs.h"
+#include "sysdma-regs.h"
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include "sysdmactl.h"
-#include "sysdma_regs.h"
+#include "sysdma-regs.h"
 
 static const struct { const char *n; int v; } errnos[] = {
 	{ "0", 0 }, { "OK", 0 }, { "ECANCELED", ECANCELED },

@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "sysdmactl.h"
-#include "sysdma_regs.h"
+#include "sysdma-regs.h"
 
 #define DEFAULT_DEV	"/dev/sysdma0"
 #define HOST_PORT	"/dev/ttyS2"
@@ -881,7 +881,7 @@ static int resolve_reg(struct ctx *x, struct cmd *c, uint32_t *off)
 	if (rc == -2)
 		return cmd_error(x, c, "reg=%s is a channel register: needs ch=N", reg);
 	if (rc)
-		return cmd_error(x, c, "reg='%s': unknown register (a name from sysdma_regs.h in lower case, e.g. status, bytes, claim, verify_total, or a 4-aligned offset)", reg);
+		return cmd_error(x, c, "reg='%s': unknown register (a name from sysdma-regs.h in lower case, e.g. status, bytes, claim, verify_total, or a 4-aligned offset)", reg);
 	return 0;
 }
 

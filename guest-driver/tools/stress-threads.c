@@ -44,7 +44,7 @@
 #include <unistd.h>
 #include <linux/sysdma.h>
 #include "devlib.h"
-#include "sysdma_regs.h"
+#include "sysdma-regs.h"
 #include "stress-threads.h"
 
 #define T_MAX		64

@@ -38,7 +38,7 @@
 #include <unistd.h>
 #include <linux/sysdma.h>
 #include "devlib.h"
-#include "sysdma_regs.h"
+#include "sysdma-regs.h"
 
 #define PM_TIMER_HZ	3579545ull
 #define MAX_SAMPLES	100000

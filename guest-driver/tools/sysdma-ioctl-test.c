@@ -40,7 +40,7 @@
 #include <unistd.h>
 #include <linux/sysdma.h>
 #include "devlib.h"
-#include "sysdma_regs.h"
+#include "sysdma-regs.h"
 
 #define PAGE		4096
 

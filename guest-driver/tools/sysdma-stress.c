@@ -37,7 +37,7 @@
 #include <unistd.h>
 #include <linux/sysdma.h>
 #include "devlib.h"
-#include "sysdma_regs.h"
+#include "sysdma-regs.h"
 #include "stress-threads.h"
 
 #define BUF_SIZE	(264 * 1024)	/* 256 KiB + room for offsets */

@@ -17,7 +17,7 @@
 #include <string.h>
 #include "devlib.h"
 #include "sysdmactl.h"
-#include "sysdma_regs.h"
+#include "sysdma-regs.h"
 
 unsigned char src_byte(uint32_t seed, uint64_t off)
 {

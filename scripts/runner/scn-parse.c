@@ -368,7 +368,7 @@ gboolean scn_value_valid(VType t, const char *v, const char **expected)
 		*expected = "a string";
 		return TRUE;
 	case V_REG:
-		*expected = "a register name from sysdma_regs.h in lower case (status, bytes, claim, ...), verify_count(K) or a 4-aligned offset";
+		*expected = "a register name from sysdma-regs.h in lower case (status, bytes, claim, ...), verify_count(K) or a 4-aligned offset";
 		return in_list(reg_names, v) || g_str_has_prefix(v, "verify_count(") ||
 		       (num_valid(v) && g_ascii_strtoull(v, NULL, 0) % 4 == 0);
 	case V_VAL:

@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "sysdma_regs.h"
+#include "sysdma-regs.h"
 #include "verify-log.h"
 
 static const struct {

@@ -24,7 +24,7 @@
 #include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
-#include "sysdma_regs.h"
+#include "sysdma-regs.h"
 #include "sysdma_dmaengine.h"
 
 #define NSEG		3

@@ -23,7 +23,7 @@
 #include "hw/pci/pci_regs.h"
 #include "qobject/qdict.h"
 #include "qemu/bswap.h"
-#include "hw/dma/sysdma_regs.h"
+#include "hw/dma/sysdma-regs.h"
 
 #define DEVFN       QPCI_DEVFN(4, 0)
 #define RAM_SRC     0x100000

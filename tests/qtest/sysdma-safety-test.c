@@ -19,7 +19,7 @@
 #include "libqos/pci-pc.h"
 #include "hw/pci/pci_regs.h"
 #include "qemu/bswap.h"
-#include "hw/dma/sysdma_regs.h"
+#include "hw/dma/sysdma-regs.h"
 
 #define DEVFN       QPCI_DEVFN(4, 0)
 #define DEVFN2      QPCI_DEVFN(5, 0)

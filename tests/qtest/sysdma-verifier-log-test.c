@@ -14,7 +14,7 @@
 #include "qobject/qlist.h"
 #include "qobject/qjson.h"
 #include "qapi/error.h"
-#include "hw/dma/sysdma_regs.h"
+#include "hw/dma/sysdma-regs.h"
 
 #define DEVFN       QPCI_DEVFN(4, 0)
 #define RAM_SIZE    (64 * 1024 * 1024)

@@ -8,8 +8,8 @@
  * Plain macros and two static inline helpers only, so the header compiles
  * in QEMU, in the Linux kernel and in user space alike.
  */
-#ifndef SYSDMA_REGS_H
-#define SYSDMA_REGS_H
+#ifndef HW_DMA_SYSDMA_REGS_H
+#define HW_DMA_SYSDMA_REGS_H
 
 #define SYSDMA_PCI_VENDOR_ID        0x1234
 #define SYSDMA_PCI_DEVICE_ID        0x5d4a
@@ -173,4 +173,4 @@ static inline unsigned char sysdma_pattern_byte(unsigned int seed,
     return (unsigned char)(sysdma_pattern_word(seed, off) >> (8 * (off & 3)));
 }
 
-#endif /* SYSDMA_REGS_H */
+#endif /* HW_DMA_SYSDMA_REGS_H */
