@@ -17,6 +17,17 @@
 #define _SYSDMA_TRACE_H
 
 #include <linux/tracepoint.h>
+#include "sysdma.h"
+
+/* A request's completion path (uapi SYSDMA_PATH_*) by name */
+#define sysdma_show_path(path)						\
+	__print_symbolic(path, { 0, "none" },				\
+			 { SYSDMA_PATH_DMA, "dma" },			\
+			 { SYSDMA_PATH_CANCEL_K2, "cancel-k2" },	\
+			 { SYSDMA_PATH_CANCEL_STOP, "cancel-stop" },	\
+			 { SYSDMA_PATH_TIMEOUT, "timeout" },		\
+			 { SYSDMA_PATH_ABORT, "abort" },		\
+			 { SYSDMA_PATH_CANCEL_K4, "cancel-k4" })
 
 /* A request enters the driver (ioctl SUBMIT): its txn and context */
 TRACE_EVENT(sysdma_submit,
@@ -93,10 +104,7 @@ TRACE_EVENT(sysdma_begin_completion,
 	),
 	TP_printk("req=%llu status=%s first=%d path=%s", __entry->req,
 		  __get_str(status), __entry->first,
-		  __print_symbolic(__entry->path, { 0, "none" }, { 1, "dma" },
-				   { 2, "cancel-k2" }, { 3, "cancel-stop" },
-				   { 4, "timeout" }, { 5, "abort" },
-				   { 6, "cancel-k4" }))
+		  sysdma_show_path(__entry->path))
 );
 
 /* The request is completed (WdfRequestComplete) */
@@ -117,10 +125,7 @@ TRACE_EVENT(sysdma_complete,
 	),
 	TP_printk("req=%llu status=%s bytes=%llu path=%s", __entry->req,
 		  __get_str(status), __entry->bytes,
-		  __print_symbolic(__entry->path, { 0, "none" }, { 1, "dma" },
-				   { 2, "cancel-k2" }, { 3, "cancel-stop" },
-				   { 4, "timeout" }, { 5, "abort" },
-				   { 6, "cancel-k4" }))
+		  sysdma_show_path(__entry->path))
 );
 
 /* Transaction / adapter steps: obj= is a txn or ctx pointer */
