@@ -120,3 +120,38 @@ uint32_t sysdma_crc32(uint32_t crc, const unsigned char *p, size_t n)
 		crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
 	return ~crc;
 }
+
+#define SYSDMA_PARAM_DIR "/sys/module/sysdma/parameters/"
+
+long sysdma_param_read(const char *name)
+{
+	char path[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), SYSDMA_PARAM_DIR "%s", name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+int sysdma_param_write(const char *name, long v)
+{
+	char path[128];
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), SYSDMA_PARAM_DIR "%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	if (fprintf(f, "%ld\n", v) < 0)
+		ret = -1;
+	if (fclose(f))
+		ret = -1;
+	return ret;
+}

@@ -434,34 +434,10 @@ static void one_call(void)
 		reopen(below(NFDS));
 }
 
-#define PARAM_DIR	"/sys/module/sysdma/parameters/"
-
-static long get_param(const char *name)
-{
-	char path[128];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 static void set_param(const char *name, long v)
 {
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	f = fopen(path, "w");
-	if (!f || fprintf(f, "%ld\n", v) < 0)
-		die(path);
-	fclose(f);
+	if (sysdma_param_write(name, v))
+		die(name);
 }
 
 static long vmlck_kb(void)
@@ -614,7 +590,7 @@ int main(int argc, char **argv)
 	 * read()/write() queue behind requests parked at hooks: bound them
 	 * (the timeout's own path, ETIMEDOUT, is fine)
 	 */
-	rw_timeout = get_param("rw_timeout_ms");
+	rw_timeout = sysdma_param_read("rw_timeout_ms");
 	set_param("rw_timeout_ms", 20);
 	for (i = 0; i < NFDS; i++) {
 		fds[i] = open(devpath, O_RDWR);

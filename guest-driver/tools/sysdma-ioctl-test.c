@@ -770,35 +770,6 @@ static void test_rw(void)
 
 /* ---- limits: node mode, per-file cap, SELFTEST busy, privileges ------------ */
 
-#define PARAM_DIR	"/sys/module/sysdma/parameters/"
-
-static int sysfs_write(const char *path, const char *v);
-
-static long param_read(const char *name)
-{
-	char path[128];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
-static int param_write(const char *name, long v)
-{
-	char path[128], val[32];
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
-	snprintf(val, sizeof(val), "%ld", v);
-	return sysfs_write(path, val);
-}
-
 /* the unprivileged part: runs in a child that dropped root */
 static int unprivileged(int f)
 {
@@ -858,7 +829,7 @@ static void test_limits(void)
 	static struct sysdma_selftest stt;
 	struct sysdma_submit s;
 	uint64_t ids[5];
-	long cap = param_read("max_file_requests");
+	long cap = sysdma_param_read("max_file_requests");
 	struct stat sb;
 	int i, n, status;
 	pid_t pid;
@@ -868,7 +839,7 @@ static void test_limits(void)
 
 	/* U-cap: requests per file */
 	tap(cap > 0, "module parameter max_file_requests = %ld", cap);
-	if (cap > 0 && !param_write("max_file_requests", 4)) {
+	if (cap > 0 && !sysdma_param_write("max_file_requests", 4)) {
 		for (n = 0; n < 4; n++) {
 			ids[n] = held_request(fd, SYSDMA_ANY_CHANNEL);
 			if (!ids[n])
@@ -896,7 +867,7 @@ static void test_limits(void)
 		       "SELFTEST with requests in flight: EBUSY");
 		for (i = 0; i < n; i++)
 			reap(fd, ids[i]);
-		param_write("max_file_requests", cap);
+		sysdma_param_write("max_file_requests", cap);
 	}
 	memset(&stt, 0, sizeof(stt));
 	if (!expect(ioctl(fd, SYSDMA_IOC_SELFTEST, &stt), 0,
@@ -1172,8 +1143,8 @@ static long long now_ms(void)
 static int test_stuck_removal(void)
 {
 	char bdf[300], p[340], err[300];
-	long poll = param_read("cancel_poll_ms");
-	long abort_ms = param_read("abort_timeout_ms");
+	long poll = sysdma_param_read("cancel_poll_ms");
+	long abort_ms = sysdma_param_read("abort_timeout_ms");
 	struct sysdma_submit s;
 	struct sysdma_result r;
 	struct sysdma_stats st;
@@ -1184,7 +1155,7 @@ static int test_stuck_removal(void)
 		die("%s", err);
 	tap(poll > 0 && abort_ms > 0, "cancel_poll_ms %ld, abort_timeout_ms %ld",
 	    poll, abort_ms);
-	tap(!param_write("cancel_poll_ms", 600000), "cancel_poll_ms = 600000");
+	tap(!sysdma_param_write("cancel_poll_ms", 600000), "cancel_poll_ms = 600000");
 	tap(!fault(fd, 0, SYSDMA_FAULT_STALL | SYSDMA_FAULT_DROP_IRQ, 8192, 0),
 	    "channel 0: stall at 8 KiB, interrupts dropped");
 	s = m2m(16 * 1024);
@@ -1210,7 +1181,7 @@ static int test_stuck_removal(void)
 	    (unsigned long long)st.v[SYSDMA_STAT_IN_FLIGHT],
 	    (unsigned long long)st.v[SYSDMA_STAT_SUBMITTED],
 	    (unsigned long long)st.v[SYSDMA_STAT_COMPLETED]);
-	param_write("cancel_poll_ms", poll);
+	sysdma_param_write("cancel_poll_ms", poll);
 	t0 = now_ms();
 	close(fd);
 	tap(now_ms() - t0 < 1000, "close() after it returns at once");
