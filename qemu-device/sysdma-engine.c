@@ -681,10 +681,12 @@ static void sysdma_ch_bh(void *opaque)
 {
     SysDMAChannel *c = opaque;
     int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    bool worked = false;
     int n;
 
     if (!sysdma_in_d0(c->s)) {
         trace_sysdma_pm_hold(c->idx, "transfer and interrupt");
+        c->s->idle_wakeups++;
         return;
     }
     c->in_bh = true;
@@ -696,6 +698,7 @@ static void sysdma_ch_bh(void *opaque)
             c->irq_delayed = 0;
             c->now = c->irq_at;
             sysdma_ch_raise(c, causes);
+            worked = true;
             continue;
         }
         if (c->state != SYSDMA_STATE_BUSY || c->stalled || c->paused ||
@@ -704,11 +707,15 @@ static void sysdma_ch_bh(void *opaque)
         }
         c->now = c->xrate ? c->deadline : now;
         sysdma_ch_step(c);
+        worked = true;
         if (!c->xrate) {
             break;
         }
     }
     c->in_bh = false;
+    if (!worked) {
+        c->s->idle_wakeups++;
+    }
     sysdma_ch_kick(c);
 }
 

@@ -193,6 +193,13 @@ struct SysDMAState {
     bool in_write;              /* a guest MMIO write is being handled */
     uint32_t write_off;
     uint32_t write_val;
+    /*
+     * Bottom-half runs that found nothing to do (no step, no interrupt)
+     * since realize: QOM x-idle-wakeups, read only, not migrated.  A
+     * device that spins the main loop makes it climb; one that merely has
+     * a timer due later, or a rate-0 transfer in progress, does not.
+     */
+    uint64_t idle_wakeups;
     SysDMAChannel ch[SYSDMA_MAX_CHANNELS];
     uint8_t bounce[SYSDMA_BOUNCE_SIZE];
 };

@@ -894,6 +894,10 @@ static void sysdma_instance_init(Object *obj)
     s->fault_channel = -1;
     s->fault_prop.slow_rate = 64 * KiB;
     s->fault_prop.delay_us = 1000;
+    object_property_add_uint64_ptr(obj, "x-idle-wakeups", &s->idle_wakeups,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_set_description(obj, "x-idle-wakeups", "bottom-half runs "
+                                    "that found nothing to do (tests)");
 }
 
 static void sysdma_class_init(ObjectClass *klass, void *data)

@@ -611,6 +611,64 @@ static void test_strict_keeps_complete(void)
     t_end(t);
 }
 
+/* The device's x-idle-wakeups: bottom-half runs that found nothing to do */
+static uint64_t idle_wakeups(T *t)
+{
+    QDict *rsp = qtest_qmp(t->qts, "{ 'execute': 'qom-get', 'arguments': "
+                           "{ 'path': '/machine/peripheral/sysdma0', "
+                           "'property': 'x-idle-wakeups' } }");
+    uint64_t n;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    n = qdict_get_int(rsp, "return");
+    qobject_unref(rsp);
+    return n;
+}
+
+/*
+ * Issue 8's last fuzz finding: a 3-byte P2M START to BIOS ROM at rate
+ * 4096000 "spun the main loop".  It was qtest's frozen clock, not the
+ * device: the step is due 732 ns of virtual time later, so the main loop
+ * polls with a 732 ns timeout until clock_step.  The device itself stays
+ * still (no wake-up finds nothing to do), the step runs once the time has
+ * passed, and FLUSH to ROM then fails with ERR_ADDRESS where it happened.
+ * And a rate-0 ring that moves data for ever is work, not idling.
+ */
+static void test_idle_with_step_due(void)
+{
+    T *t = t_start("id=sysdma0," RATE_1MS, NULL);
+    uint64_t w0, d0;
+
+    go(t, 0, 0x46ff7a7531669d5dull, 0xffff7, 3,
+       SYSDMA_DIR_P2M | SYSDMA_CFG_IRQ_EN);
+    w0 = idle_wakeups(t);
+    g_usleep(400 * 1000);
+    g_assert_cmpuint(idle_wakeups(t) - w0, <=, 2);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_BUSY);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 0);
+    step(t, 732);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    g_assert_cmpuint(crd(t, 0, SYSDMA_CH_BYTES), ==, 3);
+    cwr(t, 0, SYSDMA_CH_FLUSH, 1);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_ERROR);
+    g_assert_cmpuint(errcode(t, 0), ==, SYSDMA_ERR_ADDRESS);
+    g_assert_cmphex(crd(t, 0, SYSDMA_CH_FAULT_ADDR_LO), ==, 0xffff7);
+    t_end(t);
+
+    t = t_start("id=sysdma0,rate=0", NULL);
+    desc(t, RAM_DESC, RAM_SRC, 0, 4096, 0, RAM_DESC);
+    go(t, 1, RAM_DESC, 0, 0, SYSDMA_DIR_M2P | SYSDMA_CFG_SG |
+       SYSDMA_CFG_CYCLIC);
+    w0 = idle_wakeups(t);
+    d0 = crd(t, 1, SYSDMA_CH_DESC_DONE);
+    g_usleep(400 * 1000);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_DESC_DONE), >, d0 + 100);
+    g_assert_cmpuint(idle_wakeups(t) - w0, <=, 2);
+    cwr(t, 1, SYSDMA_CH_CANCEL, 1);
+    g_assert_cmpuint(state(t, 1), ==, SYSDMA_STATE_CANCELLED);
+    t_end(t);
+}
+
 /* Every test in its own process: a hang killed by the watchdog fails it */
 static void run_isolated(gconstpointer data)
 {
@@ -653,5 +711,6 @@ int main(int argc, char **argv)
     add("/sysdma/safety/top-of-address-space", test_top_of_address_space);
     add("/sysdma/safety/self-dma-every-context", test_self_dma_every_context);
     add("/sysdma/safety/strict-keeps-complete", test_strict_keeps_complete);
+    add("/sysdma/safety/idle-with-step-due", test_idle_with_step_due);
     return g_test_run();
 }
