@@ -32,6 +32,7 @@
 #include <zlib.h>
 
 static void sysdma_ch_kick(SysDMAChannel *c);
+static void sysdma_ch_bh(void *opaque);
 
 static const char *sysdma_state_name(uint32_t st)
 {
@@ -366,6 +367,20 @@ static void sysdma_ch_kick(SysDMAChannel *c)
         }
     } else {
         timer_del(c->irq_timer);
+    }
+    if (due && !c->xrate && c->s->in_write && !c->inline_pass) {
+        /*
+         * RATE 0, inside the guest's register write (START, RESUME, an
+         * ACK with an interrupt due): run one bottom-half pass now.  The
+         * memory core guards this write exactly as it guards the bottom
+         * half.  Deferring it means a hop to the main-loop thread and
+         * back, which a busy host schedules milliseconds late; after this
+         * pass the remaining steps go to the bottom half as usual.
+         */
+        c->inline_pass = true;
+        sysdma_ch_bh(c);
+        c->inline_pass = false;
+        return;
     }
     if (due) {
         qemu_bh_schedule(c->bh);

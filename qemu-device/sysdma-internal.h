@@ -166,6 +166,7 @@ typedef struct SysDMAChannel {
     QEMUTimer *irq_timer;   /* wakes it for the delayed interrupt */
     QEMUBH *bh;
     bool in_bh;             /* the bottom half is running (not migrated) */
+    bool inline_pass;       /* it runs inside a register write (ditto) */
     int64_t now;            /* virtual time of the event being processed */
 } SysDMAChannel;
 
