@@ -39,6 +39,7 @@
 #define DESC_AREA   0x10000ull
 #define CHANNELS    4
 #define MAX_OPS     (1 << 22)
+#define ATTACHED    UINT32_MAX  /* progress: QEMU started, ops follow */
 #define SPIN_WAKEUPS 64    /* idle wake-ups in 0.4 s that mean a spin */
 
 enum {
@@ -629,6 +630,10 @@ static G_NORETURN void child_run(const Op *ops, size_t n, int progress,
     size_t i;
 
     fuzz_attach(&f, args);
+    id = ATTACHED;
+    if (write(progress, &id, sizeof(id)) != sizeof(id)) {
+        _exit(5);
+    }
     for (i = 0; i < n; i++) {
         uint32_t idx = i;
 
@@ -725,7 +730,7 @@ static Verdict run_ops(const Op *ops, size_t n, bool spin_check)
     int pfd[2], st = 0, fd;
     pid_t pid;
     uint32_t idx;
-    bool done = false, hung = false;
+    bool done = false, hung = false, attached = false;
 
     g_assert(pipe(pfd) == 0);
     fflush(stdout);
@@ -745,7 +750,8 @@ static Verdict run_ops(const Op *ops, size_t n, bool spin_check)
     setpgid(pid, pid);
     while (!done) {
         struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-        int r = poll(&p, 1, hang_s * 1000);
+        /* starting QEMU on a busy host is not an operation: more time */
+        int r = poll(&p, 1, hang_s * (attached ? 1000 : 6000));
         ssize_t got;
 
         if (r == 0) {
@@ -759,7 +765,9 @@ static Verdict run_ops(const Op *ops, size_t n, bool spin_check)
             break;
         }
         got = read(pfd[0], &idx, sizeof(idx));
-        if (got == sizeof(idx)) {
+        if (got == sizeof(idx) && idx == ATTACHED) {
+            attached = true;
+        } else if (got == sizeof(idx)) {
             v.last_op = idx;
         } else {
             done = true;    /* EOF: the child ended */
@@ -768,8 +776,14 @@ static Verdict run_ops(const Op *ops, size_t n, bool spin_check)
     close(pfd[0]);
     if (hung) {
         kill(-pid, SIGKILL);
-        snprintf(v.what, sizeof(v.what),
-                 "hang: no answer within %d s (op %zu)", hang_s, v.last_op);
+        if (attached) {
+            snprintf(v.what, sizeof(v.what),
+                     "hang: no answer within %d s (op %zu)", hang_s,
+                     v.last_op);
+        } else {
+            snprintf(v.what, sizeof(v.what), "hang: QEMU did not start "
+                     "within %d s (before op 0)", hang_s * 6);
+        }
         v.failed = true;
         waitpid(pid, &st, 0);
         return v;
