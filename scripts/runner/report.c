@@ -32,13 +32,22 @@ gboolean report_kernel_problem(const char *l)
 		"sleeping function called from invalid context", "Unable to handle",
 		"double fault", "stack-protector", "page allocation failure",
 		/* the debug kernels' checkers (most also print BUG: or WARNING:) */
-		"KCSAN:", "KFENCE:", "ODEBUG:", "UBSAN", "kasan:", "DMA-API:",
+		"KCSAN:", "KFENCE:", "ODEBUG:", "UBSAN", "DMA-API:",
 		"INFO: trying to register non-static key",
 		"turning off the locking correctness validator",
 		"inconsistent lock state", "possible recursive locking",
 		"lock held when returning to user space", NULL,
 	};
 
+	/* what the debug kernels say at every boot (seen in their dmesg) */
+	static const char *const boot[] = {
+		"DMA-API: preallocated ", "DMA-API: debugging enabled by kernel config",
+		NULL,
+	};
+
+	for (int i = 0; boot[i]; i++)
+		if (strstr(l, boot[i]))
+			return FALSE;
 	for (int i = 0; bad[i]; i++)
 		if (strstr(l, bad[i]))
 			return TRUE;

@@ -44,8 +44,12 @@ check 1 '[    3.100000] DMA-API: sysdma 0000:00:04.0: device driver tries to fre
 check 1 '[    3.100000] list_add corruption. prev->next should be next (ffff888003d1c0a8), but was 0000000000000000.'
 check 1 '[    3.100000] kernel BUG at guest-driver/sysdma_request.c:88!'
 check 1 '[    3.100000] general protection fault, probably for non-canonical address 0xdffffc0000000000: 0000 [#1] SMP KASAN'
-# normal boot messages of the debug kernels
-check 0 '[    0.000000] KernelAddressSanitizer initialized (generic)'
+# normal boot messages of the debug kernels (copied from their dmesg)
+check 0 '[    0.295542] kasan: KernelAddressSanitizer initialized'
+check 0 '[    2.310824] DMA-API: preallocated 65536 debug entries'
+check 0 '[    2.311718] DMA-API: debugging enabled by kernel config'
+check 0 '[    1.060344] rcu: 	RCU lockdep checking is enabled.'
+check 0 '[    1.179644]  memory used by lock dependency info: 6493 kB'
 check 0 '[    0.123456] kfence: initialized - using 2097152 bytes for 255 objects at 0x(____ptrval____)-0x(____ptrval____)'
 check 0 '[    0.000000] kcsan: enabled early'
 check 0 '[    0.000000] Lock dependency validator: Copyright (c) 2006 Red Hat, Inc., Ingo Molnar'
