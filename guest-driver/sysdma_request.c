@@ -75,6 +75,66 @@ const char *sdma_status_name(enum sdma_status st)
 
 /* ---- user buffers ------------------------------------------------------ */
 
+/*
+ * U11: memory the device writes (M2M/P2M destinations) is mapped by at
+ * most one request at a time, to the cache line.  The DMA API forbids
+ * overlapping device-written mappings: on a machine without coherent DMA
+ * the cache maintenance of one (invalidate at unmap) destroys what the
+ * other received, and CONFIG_DMA_API_DEBUG reports it as a driver bug.
+ * The check is on physical cache lines, so it holds across files,
+ * processes, aliases of one page and devices; it runs before the mapping.
+ */
+static LIST_HEAD(sdma_wbufs);
+static DEFINE_SPINLOCK(sdma_wbufs_lock);
+
+static bool sdma_lines_overlap(struct sg_table *a, struct sg_table *b)
+{
+	struct scatterlist *x, *y;
+	unsigned int i, j;
+
+	for_each_sgtable_sg(a, x, i) {
+		phys_addr_t xs = sg_phys(x) / L1_CACHE_BYTES;
+		phys_addr_t xe = (sg_phys(x) + x->length - 1) / L1_CACHE_BYTES;
+
+		for_each_sgtable_sg(b, y, j) {
+			phys_addr_t ys = sg_phys(y) / L1_CACHE_BYTES;
+			phys_addr_t ye = (sg_phys(y) + y->length - 1) /
+					 L1_CACHE_BYTES;
+
+			if (xs <= ye && ys <= xe)
+				return true;
+		}
+	}
+	return false;
+}
+
+static int sdma_wbuf_claim(struct sdma_ubuf *b)
+{
+	struct sdma_ubuf *o;
+	int ret = 0;
+
+	spin_lock(&sdma_wbufs_lock);
+	list_for_each_entry(o, &sdma_wbufs, wnode) {
+		if (sdma_lines_overlap(&b->sgt, &o->sgt)) {
+			ret = -EBUSY;
+			break;
+		}
+	}
+	if (!ret)
+		list_add_tail(&b->wnode, &sdma_wbufs);
+	spin_unlock(&sdma_wbufs_lock);
+	return ret;
+}
+
+static void sdma_wbuf_drop(struct sdma_ubuf *b)
+{
+	if (list_empty(&b->wnode))
+		return;
+	spin_lock(&sdma_wbufs_lock);
+	list_del_init(&b->wnode);
+	spin_unlock(&sdma_wbufs_lock);
+}
+
 static int sdma_ubuf_pin(struct sdma_dev *sd, struct sdma_ubuf *b, u64 uaddr,
 			 u64 len, enum dma_data_direction dir)
 {
@@ -84,6 +144,7 @@ static int sdma_ubuf_pin(struct sdma_dev *sd, struct sdma_ubuf *b, u64 uaddr,
 	int ret;
 
 	b->dir = dir;
+	INIT_LIST_HEAD(&b->wnode);
 	b->npages = ((uaddr + len - 1) >> PAGE_SHIFT) - (uaddr >> PAGE_SHIFT) + 1;
 	/*
 	 * The pages stay pinned for as long as the request lives (FOLL_LONGTERM:
@@ -114,6 +175,11 @@ static int sdma_ubuf_pin(struct sdma_dev *sd, struct sdma_ubuf *b, u64 uaddr,
 	if (ret)
 		return ret;
 	b->has_sgt = true;
+	if (dir != DMA_TO_DEVICE) {
+		ret = sdma_wbuf_claim(b);
+		if (ret)
+			return ret;
+	}
 	ret = dma_map_sgtable(sd->dev, &b->sgt, dir, 0);
 	if (ret)
 		return ret;
@@ -126,6 +192,8 @@ static void sdma_ubuf_release(struct sdma_dev *sd, struct sdma_ubuf *b)
 {
 	if (b->mapped)
 		dma_unmap_sgtable(sd->dev, &b->sgt, b->dir, 0);
+	if (b->has_sgt)
+		sdma_wbuf_drop(b);	/* after the unmap: U11 */
 	if (b->has_sgt)
 		sg_free_table(&b->sgt);
 	if (b->pinned)

@@ -31,6 +31,7 @@ struct sdma_ubuf {
 	enum dma_data_direction dir;
 	struct mm_struct *mm;		/* charged for @locked pages */
 	unsigned long locked;		/* RLIMIT_MEMLOCK accounting */
+	struct list_head wnode;		/* in the device-written buffers (U11) */
 };
 
 /*

@@ -217,14 +217,31 @@ static void *ro_page(const void *init, size_t n)
 static unsigned char src_buf[256 * 1024] __attribute__((aligned(PAGE)));
 static unsigned char dst_buf[256 * 1024] __attribute__((aligned(PAGE)));
 
+/*
+ * U11: requests in flight at the same time never share a destination
+ * cache line, so every small request gets its own destination page (a
+ * ring larger than the per-file request limit); larger ones use dst_buf
+ * and are collected before the next one.
+ */
+#define DST_SLOTS	2048
+static unsigned char *dst_slots;
+
 static struct sysdma_submit m2m(uint64_t len)
 {
+	static unsigned int next;
 	struct sysdma_submit s;
 
+	if (!dst_slots) {
+		dst_slots = mmap(NULL, (size_t)DST_SLOTS * PAGE, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (dst_slots == MAP_FAILED)
+			die("mmap of the destination slots: %s", strerror(errno));
+	}
 	memset(&s, 0, sizeof(s));
 	s.dir = SYSDMA_DEV_DIR_M2M;
 	s.src = (uintptr_t)src_buf;
-	s.dst = (uintptr_t)dst_buf;
+	s.dst = len <= PAGE ? (uintptr_t)dst_slots + (size_t)(next++ % DST_SLOTS) * PAGE :
+		(uintptr_t)dst_buf;
 	s.len = len;
 	s.channel = SYSDMA_ANY_CHANNEL;
 	return s;
@@ -515,6 +532,73 @@ static void test_submit(void)
 		}
 	}
 	(void)id;
+}
+
+/* ---- U11: device-written memory is mapped once ------------------------------- */
+
+/*
+ * While a request holds a destination mapped, a second request whose
+ * destination shares one of its cache lines is refused with EBUSY (from
+ * any file), and counts nothing; the next cache line, a source inside it,
+ * and the same memory once the first request ended are fine.
+ */
+static void test_write_lines(void)
+{
+	unsigned char *p = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct sysdma_stats st0, st1;
+	struct sysdma_result r;
+	struct sysdma_submit s, a;
+	uint64_t id;
+	int f2 = xfd();
+
+	if (p == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	memset(p, 0, 3 * PAGE);
+	a = m2m(PAGE - 64);
+	a.dst = (uintptr_t)p + 32;		/* lines 0 .. 63 of page 0 */
+	a.flags = SYSDMA_F_HOLD_CHANNEL;
+	if (!expect(submit(fd, &a), 0, "U11: SUBMIT a held request into [32, 4064) of a page"))
+		return;
+	get_stats(fd, &st0);
+	s = m2m(32);
+	s.dst = (uintptr_t)p;			/* bytes 0..31: line 0, no byte of a */
+	expect(submit(fd, &s), EBUSY, "U11: SUBMIT dst in the first cache line of a held dst (no byte shared)");
+	s.dst = (uintptr_t)p + PAGE - 32;	/* 4064..4095: a's last line */
+	expect(submit(fd, &s), EBUSY, "U11: SUBMIT dst in its last cache line (no byte shared)");
+	s = m2m(2 * PAGE);
+	s.src = (uintptr_t)src_buf;
+	s.dst = (uintptr_t)p + 1024;		/* inside and beyond */
+	expect(submit(f2, &s), EBUSY, "U11: SUBMIT dst inside it, from another file");
+	s = m2m(64);
+	s.dir = SYSDMA_DEV_DIR_P2M;
+	s.src = 0;
+	s.dst = (uintptr_t)p + 2048;
+	expect(submit(fd, &s), EBUSY, "U11: SUBMIT P2M dst inside it");
+	get_stats(fd, &st1);
+	tap(st1.v[SYSDMA_STAT_SUBMITTED] == st0.v[SYSDMA_STAT_SUBMITTED] &&
+	    st1.v[SYSDMA_STAT_IN_FLIGHT] == st0.v[SYSDMA_STAT_IN_FLIGHT],
+	    "U11: the refused SUBMITs counted nothing");
+	s = m2m(64);
+	s.dst = (uintptr_t)p + PAGE;		/* the next page: a line of its own */
+	if (expect(submit(fd, &s), 0, "U11: SUBMIT dst in the next cache line"))
+		wait_id(fd, s.id, 5000, &r);
+	s = m2m(256);
+	s.dir = SYSDMA_DEV_DIR_M2P;
+	s.src = (uintptr_t)p + 512;		/* the device only reads it */
+	s.dst = 0;
+	if (expect(submit(fd, &s), 0, "U11: SUBMIT M2P src inside the held dst"))
+		wait_id(fd, s.id, 5000, &r);
+	ioctl(fd, SYSDMA_IOC_RELEASE, &a.id);
+	tap(!wait_id(fd, a.id, 5000, &r) && r.error == 0,
+	    "U11: the held request ends (error %u)", r.error);
+	s = m2m(64);
+	s.dst = (uintptr_t)p;
+	id = submit(fd, &s) ? 0 : s.id;
+	tap(id && !wait_id(fd, id, 5000, &r) && r.error == 0,
+	    "U11: once it ended, its first line is free again");
+	close(f2);
+	munmap(p, 3 * PAGE);
 }
 
 /* ---- CANCEL, RELEASE, QUERY, WAIT ------------------------------------------- */
@@ -1527,6 +1611,7 @@ int main(int argc, char **argv)
 		printf("# %d channels (first channel number SUBMIT refuses)\n", nch);
 		tap(nch >= 1 && nch <= SYSDMA_MAX_CHANNELS, "channel count %d in 1..8", nch);
 		test_submit();
+		test_write_lines();
 		test_ids();
 		test_misc();
 		test_rw();

@@ -10,7 +10,9 @@
  *
  * Errors of the ioctls themselves: EINVAL (bad field value, unknown flag),
  * EFAULT (bad pointer), ENOENT (unknown or already collected id), EBUSY
- * (non-waiting allocation with no free channel, H4), ENOTTY (unknown ioctl),
+ * (non-waiting allocation with no free channel, H4; or a destination that
+ * shares a cache line with the destination of a request in flight, U11),
+ * ENOTTY (unknown ioctl),
  * EAGAIN (WAIT timed out, the request still runs; SUBMIT/read/write: the
  * file owns max_file_requests requests already), ENODEV (device gone),
  * EPERM (SELFTEST, FAULT and the HOLD_* test hooks need CAP_SYS_ADMIN),
