@@ -224,19 +224,13 @@ static unsigned char dst_buf[256 * 1024] __attribute__((aligned(PAGE)));
  * and are collected before the next one.
  */
 #define DST_SLOTS	2048
-static unsigned char *dst_slots;
+static unsigned char dst_slots[DST_SLOTS * PAGE] __attribute__((aligned(PAGE)));
 
 static struct sysdma_submit m2m(uint64_t len)
 {
 	static unsigned int next;
 	struct sysdma_submit s;
 
-	if (!dst_slots) {
-		dst_slots = mmap(NULL, (size_t)DST_SLOTS * PAGE, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (dst_slots == MAP_FAILED)
-			die("mmap of the destination slots: %s", strerror(errno));
-	}
 	memset(&s, 0, sizeof(s));
 	s.dir = SYSDMA_DEV_DIR_M2M;
 	s.src = (uintptr_t)src_buf;
