@@ -50,6 +50,7 @@
 #define T_MAX		64
 #define F_MAX		16
 #define T_BUF		(40 * 1024)
+#define CLOSE_MAX	4		/* requests in flight at a close() */
 #define T_LEN		(32 * 1024)
 
 enum { ACT_CLOSE = 1, ACT_SIGNAL = 2, ACT_POLL = 4 };
@@ -59,6 +60,7 @@ struct worker {
 	int idx;
 	uint64_t rng;
 	unsigned char *src, *dst;
+	unsigned char *close_dst;	/* CLOSE_MAX destinations, one per request */
 	unsigned long done, rw, eintr, closes, polls;
 };
 
@@ -260,7 +262,7 @@ static void one_rw(struct worker *w, int f)
 static void one_close(struct worker *w)
 {
 	struct sysdma_submit s;
-	int f = open(devpath, O_RDWR), k, n = 1 + tbelow(w, 4);
+	int f = open(devpath, O_RDWR), k, n = 1 + tbelow(w, CLOSE_MAX);
 	long long t0;
 
 	if (f < 0) {
@@ -270,6 +272,9 @@ static void one_close(struct worker *w)
 	for (k = 0; k < n; k++) {
 		fill(w, &s);
 		s.timeout_ms = 0;
+		/* U11: requests in flight together never share a destination */
+		if (s.dst)
+			s.dst = (uintptr_t)(w->close_dst + (size_t)k * T_BUF);
 		if (ioctl(f, SYSDMA_IOC_SUBMIT, &s) && errno != EINTR)
 			tfail("thread %d: SUBMIT: %s", w->idx, strerror(errno));
 	}
@@ -459,9 +464,11 @@ int stress_threads(int argc, char **argv)
 
 		w->idx = k;
 		w->rng = (seed + 1) * 0x9e3779b97f4a7c15ull + k * 0x100000001b3ull;
-		w->src = malloc(T_BUF);
-		w->dst = malloc(T_BUF);
-		if (!w->src || !w->dst ||
+		/* page-aligned: no cache line shared with another buffer (U11) */
+		w->src = aligned_alloc(4096, T_BUF);
+		w->dst = aligned_alloc(4096, T_BUF);
+		w->close_dst = aligned_alloc(4096, CLOSE_MAX * T_BUF);
+		if (!w->src || !w->dst || !w->close_dst ||
 		    pthread_create(&w->th, NULL, worker_main, w)) {
 			printf("FAIL: thread %d: cannot start\n", k);
 			return 1;
