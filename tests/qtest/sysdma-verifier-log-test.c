@@ -28,17 +28,23 @@ typedef struct T {
     QPCIBar bar;
 } T;
 
-static T *t_start(void)
+static T *t_start_props(const char *props)
 {
     T *t = g_new0(T, 1);
 
-    t->qts = qtest_init("-M pc -m 64M -device sysdma,addr=04.0,id=sd0");
+    t->qts = qtest_initf("-M pc -m 64M -device sysdma,addr=04.0,id=sd0%s",
+                         props);
     t->bus = qpci_new_pc(t->qts, NULL);
     t->dev = qpci_device_find(t->bus, DEVFN);
     g_assert(t->dev);
     qpci_device_enable(t->dev);
     t->bar = qpci_iomap(t->dev, 0, NULL);
     return t;
+}
+
+static T *t_start(void)
+{
+    return t_start_props("");
 }
 
 static void t_end(T *t)
@@ -210,6 +216,31 @@ static void test_engine_and_clear(void)
     t_end(t);
 }
 
+/*
+ * RATE 0: the first step runs inside the START write (REGISTERS.md, The
+ * engine and timing), so the DMA error it meets names that write, and the
+ * channel has ended before the next register access.
+ */
+static void test_rate0_step_in_start(void)
+{
+    T *t = t_start_props(",rate=0");
+    QDict *d, *e, *w;
+
+    go(t, 1, RAM_SRC, RAM_SIZE - 6000, 8192, SYSDMA_DIR_M2M);
+    g_assert_cmpuint(crd(t, 1, SYSDMA_CH_STATUS) & SYSDMA_STATUS_STATE_MASK,
+                     ==, SYSDMA_STATE_ERROR);
+    d = vlog(t);
+    g_assert_cmpint(qdict_get_int(d, "total"), ==, 1);
+    e = entry(d, 0);
+    g_assert_cmpstr(qdict_get_str(e, "kind"), ==, "bad-address");
+    w = qdict_get_qdict(e, "write");
+    g_assert(w);
+    g_assert_cmphex(qdict_get_int(w, "offset"), ==,
+                    SYSDMA_CH_BASE(1) + SYSDMA_CH_START);
+    qobject_unref(d);
+    t_end(t);
+}
+
 /* The log keeps the last 64 in order and counts the ones it dropped */
 static void test_ring(void)
 {
@@ -239,5 +270,7 @@ int main(int argc, char **argv)
     qtest_add_func("/sysdma-verifier-log/engine-and-clear",
                    test_engine_and_clear);
     qtest_add_func("/sysdma-verifier-log/ring", test_ring);
+    qtest_add_func("/sysdma-verifier-log/rate0-step-in-start",
+                   test_rate0_step_in_start);
     return g_test_run();
 }
