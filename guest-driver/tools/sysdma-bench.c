@@ -407,11 +407,19 @@ static void bench_cancel(int argc, char **argv)
 		if (ioctl(fd, SYSDMA_IOC_WAIT, &r))
 			die("WAIT: %s", strerror(errno));
 		t2 = now_ns();
-		if (st != SYSDMA_STATE_CANCELLED || r.error != ECANCELED)
-			continue;	/* finished first: not a sample */
+		/*
+		 * Finished first: not a sample.  The channel is seen leaving
+		 * BUSY, not necessarily in CANCELLED: the driver's interrupt
+		 * may have acknowledged and released it before this loop read
+		 * STATUS again.  The bytes come from the result (exact), not
+		 * from the register, which the release may already have reset.
+		 */
+		(void)b1;
+		if (r.error != ECANCELED || r.bytes < b0)
+			continue;
 		wall[got] = t1 - t0;
 		virt[got] = ((p1 - p0) & 0xffffff) * 1000000000ull / PM_TIMER_HZ;
-		moved[got] = b1 - b0;
+		moved[got] = r.bytes - b0;
 		user[got] = t2 - t0;
 		got++;
 	}
