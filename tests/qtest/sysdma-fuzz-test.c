@@ -14,8 +14,9 @@
  * (QEMU's stderr is scanned), a qtest command gets no answer within
  * SYSDMA_FUZZ_HANG_S seconds (default 10), the main loop spins (the
  * device keeps waking up with nothing to do while the guest does
- * nothing), or the device stops answering its ID.  A failure prints the seed and the shrunk list of operations;
- * SYSDMA_FUZZ_REPLAY=FILE replays such a list.
+ * nothing), or the device stops answering its ID.  A failure prints the
+ * seed and the shrunk list of operations; SYSDMA_FUZZ_REPLAY=FILE replays
+ * such a list.
  *
  * Size: SYSDMA_FUZZ_OPS operations in all (default 50000, split in runs of
  * SYSDMA_FUZZ_RUN_OPS, default 5000), or --long / SYSDMA_FUZZ_LONG=1 for
