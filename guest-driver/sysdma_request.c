@@ -192,10 +192,10 @@ static void sdma_ubuf_release(struct sdma_dev *sd, struct sdma_ubuf *b)
 {
 	if (b->mapped)
 		dma_unmap_sgtable(sd->dev, &b->sgt, b->dir, 0);
-	if (b->has_sgt)
+	if (b->has_sgt) {
 		sdma_wbuf_drop(b);	/* after the unmap: U11 */
-	if (b->has_sgt)
 		sg_free_table(&b->sgt);
+	}
 	if (b->pinned)
 		unpin_user_pages_dirty_lock(b->pages, b->pinned,
 					    b->dir == DMA_FROM_DEVICE);

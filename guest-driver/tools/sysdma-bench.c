@@ -377,7 +377,7 @@ static void bench_cancel(int argc, char **argv)
 		};
 		struct sysdma_result r = { 0 };
 		uint64_t t0, t1, t2, spin;
-		uint32_t b0, b1, p0, p1, st = 0;
+		uint32_t b0, p0, p1, st = 0;
 
 		if (ioctl(fd, SYSDMA_IOC_SUBMIT, &s))
 			die("SUBMIT: %s", strerror(errno));
@@ -402,7 +402,6 @@ static void bench_cancel(int argc, char **argv)
 		} while (st == SYSDMA_STATE_BUSY);
 		p1 = pm_read(port);
 		t1 = now_ns();
-		b1 = bar[base + SYSDMA_CH_BYTES / 4];
 		r.id = s.id;
 		if (ioctl(fd, SYSDMA_IOC_WAIT, &r))
 			die("WAIT: %s", strerror(errno));
@@ -414,7 +413,6 @@ static void bench_cancel(int argc, char **argv)
 		 * STATUS again.  The bytes come from the result (exact), not
 		 * from the register, which the release may already have reset.
 		 */
-		(void)b1;
 		if (r.error != ECANCELED || r.bytes < b0)
 			continue;
 		wall[got] = t1 - t0;
