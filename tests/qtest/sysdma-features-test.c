@@ -1219,6 +1219,98 @@ static void test_cancel_latency_rate(void)
     t_end(t);
 }
 
+/* Pages the running migration has scanned so far (sent or found zero) */
+static int64_t mig_pages(QTestState *qts)
+{
+    QDict *rsp = qtest_qmp(qts, "{'execute': 'query-migrate'}");
+    QDict *ret = qdict_get_qdict(rsp, "return");
+    QDict *ram = ret && qdict_haskey(ret, "ram") ?
+                 qdict_get_qdict(ret, "ram") : NULL;
+    int64_t n = ram ? qdict_get_int(ram, "normal") +
+                      qdict_get_int(ram, "duplicate") : 0;
+
+    qobject_unref(rsp);
+    return n;
+}
+
+/*
+ * The fast path writes guest RAM through a mapping, not through the
+ * memory core's write path, so it must mark the pages it wrote dirty when
+ * it unmaps them, or a live migration would lose what the device wrote
+ * (TCG relies on the same marking to drop stale translated code).  The
+ * migration is slowed to 1 MB/s so its first pass over RAM (in address
+ * order) has sent the destination pages, still holding FILL, before the
+ * device writes them (M2M and P2M at rate 0, in place); an 8 MiB tail of
+ * data keeps the pass busy meanwhile.  Then it runs at full speed: the
+ * destination VM must hold what the device wrote, which it only gets if
+ * the pages were marked dirty and sent again.
+ */
+static void test_fast_path_marks_dirty(void)
+{
+    const uint64_t src = 0x1000000, dst = 0x1200000, dst2 = 0x1400000;
+    const uint64_t tail = 0x6000000;
+    const uint32_t len = 1024 * 1024;
+    g_autofree char *dir = g_dir_make_tmp("sysdma-dirty-XXXXXX", NULL);
+    g_autofree char *file = g_strdup_printf("%s/state", dir);
+    g_autofree char *uri = g_strdup_printf("file:%s", file);
+    const char *props = "rate=0,max-transfer=1048576";
+    T *t = t_start_mem(props, 128), *d;
+    g_autofree uint8_t *want = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+    uint32_t i;
+
+    for (i = 0; i < len; i++) {
+        want[i] = (uint8_t)(i * 7 + (i >> 12) + 1);
+    }
+    big_write(t, src, want, len);
+    fill(t, dst, FILL, len);
+    fill(t, dst2, FILL, len);
+    fill(t, tail, 0x77, 8 * len);
+
+    qtest_qmp_assert_success(t->qts, "{'execute': 'migrate-set-parameters',"
+                             " 'arguments': {'max-bandwidth': 1048576}}");
+    qtest_qmp_assert_success(t->qts, "{'execute': 'migrate', 'arguments':"
+                             " {'uri': %s}}", uri);
+    for (i = 0; mig_pages(t->qts) < (int64_t)((dst2 + len) >> 12) + 64; i++) {
+        g_assert_cmpuint(i, <, 3000);
+        g_usleep(10 * 1000);
+    }
+    /* the pass is in the tail now: dst and dst2 went out holding FILL */
+    g_assert_cmpstr(mig_status(t->qts), ==, "active");
+    go(t, 0, src, dst, len, SYSDMA_DIR_M2M);
+    poll_done_timed(t, 0);
+    go(t, 1, 0, dst2, len, SYSDMA_DIR_P2M);
+    poll_done_timed(t, 1);
+    g_assert_cmpuint(state(t, 0), ==, SYSDMA_STATE_COMPLETE);
+    g_assert_cmpuint(state(t, 1), ==, SYSDMA_STATE_COMPLETE);
+    finish(t, 0);
+    finish(t, 1);           /* FLUSH: the FIFO's last bytes reach RAM */
+    g_assert_cmpstr(mig_status(t->qts), ==, "active");
+    qtest_qmp_assert_success(t->qts, "{'execute': 'migrate-set-parameters',"
+                             " 'arguments': {'max-bandwidth': 0}}");
+    mig_wait(t->qts);
+
+    d = g_new0(T, 1);
+    d->qts = qtest_initf("-M pc -m 128M -device sysdma,addr=04.0,%s "
+                         "-incoming defer", props);
+    qtest_qmp_assert_success(d->qts, "{'execute': 'migrate-incoming', "
+                             "'arguments': {'uri': %s}}", uri);
+    mig_wait(d->qts);
+    t_attach(d);
+    big_read(d, dst, got, len);
+    g_assert(memcmp(got, want, len) == 0);
+    big_read(d, dst2, got, len);
+    for (i = 0; i < len; i++) {
+        if (got[i] != sysdma_pattern_byte(0, i)) {
+            g_assert_cmphex(got[i], ==, sysdma_pattern_byte(0, i));
+        }
+    }
+    t_end(d);
+    t_end(t);
+    unlink(file);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     static const uint32_t rates[][3] = {
@@ -1253,5 +1345,7 @@ int main(int argc, char **argv)
     }
     qtest_add_func("/sysdma/cancel-latency/rate", test_cancel_latency_rate);
     qtest_add_func("/sysdma/cancel-latency/rate0-fast", test_rate0_fast);
+    qtest_add_func("/sysdma/fast-path/marks-dirty",
+                   test_fast_path_marks_dirty);
     return g_test_run();
 }
