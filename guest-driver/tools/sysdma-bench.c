@@ -327,7 +327,14 @@ static double device_rate(volatile uint32_t *bar, unsigned int port,
 	uint64_t spin, ticks = 0;
 	uint32_t last = 0;
 
-	if (!bar || !port)
+	/*
+	 * Above ~64 MiB/s a step (CHUNK) is due every few microseconds, and
+	 * a vCPU sampling BYTES and the PM timer one after the other under TCG
+	 * no longer measures the device (it read 20-40% of 1 GiB/s while the
+	 * whole request took 7-11% longer than ideal); the qtests check the
+	 * schedule exactly in virtual time at every rate.
+	 */
+	if (!bar || !port || rate > 64ull << 20)
 		return 0;
 	if (len > bar[SYSDMA_REG_MAX_XFER / 4])
 		len = bar[SYSDMA_REG_MAX_XFER / 4];
