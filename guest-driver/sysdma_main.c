@@ -261,7 +261,15 @@ static int sdma_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err;
 
 	ret = -ENOMEM;
-	sd->wq = alloc_workqueue("sysdma", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	/*
+	 * Per-CPU (bound), not WQ_UNBOUND: a request's completion work is
+	 * queued from the DPC and so runs on the CPU that took the
+	 * interrupt, usually the submitter's.  An unbound worker woke the
+	 * other, idle CPU for every request and that CPU then woke the
+	 * submitter back: two cross-CPU wake-ups per request, each a
+	 * halted vCPU that a busy host may not run for milliseconds.
+	 */
+	sd->wq = alloc_workqueue("sysdma", WQ_HIGHPRI, 0);
 	if (!sd->wq)
 		goto err;
 	ret = sdma_hw_init(sd);

@@ -140,6 +140,30 @@ uint32_t sysdma_crc32(uint32_t crc, const unsigned char *p, size_t n)
 
 #define SYSDMA_PARAM_DIR "/sys/module/sysdma/parameters/"
 
+int sysdma_irq_cpu(void)
+{
+	char line[512], path[64];
+	FILE *f = fopen("/proc/interrupts", "r");
+	int irq = -1, cpu = -1;
+
+	if (!f)
+		return -1;
+	while (irq < 0 && fgets(line, sizeof(line), f))
+		if (strstr(line, "sysdma"))
+			irq = atoi(line);
+	fclose(f);
+	if (irq < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/irq/%d/effective_affinity_list", irq);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &cpu) != 1)
+		cpu = -1;
+	fclose(f);
+	return cpu;
+}
+
 long sysdma_param_read(const char *name)
 {
 	char path[128];

@@ -23,11 +23,19 @@ int sysdma_find_device(char *p, size_t plen, char *err, size_t errlen);
  */
 volatile uint32_t *sysdma_map_bar0(int enable, char *err, size_t errlen);
 
-/* zlib-style CRC32, as the device's sink computes it (SINK_CRC) */
 /* sysdma.ko's module parameter @name: its value, or -1 */
 long sysdma_param_read(const char *name);
 /* Set it; 0 or -1 (errno set) */
 int sysdma_param_write(const char *name, long v);
+
+/*
+ * The CPU the (first) sysdma interrupt is routed to, from /proc/interrupts
+ * and /proc/irq/N/effective_affinity_list, or -1.  The driver completes a
+ * request on that CPU (DRIVER.md U12).
+ */
+int sysdma_irq_cpu(void);
+
+/* zlib-style CRC32, as the device's sink computes it (SINK_CRC) */
 uint32_t sysdma_crc32(uint32_t crc, const unsigned char *p, size_t n);
 
 #endif /* SYSDMA_DEVLIB_H */
