@@ -21,6 +21,12 @@
  *                                       moved after the cancel, and
  *                                       CANCEL -> WAIT returned
  *
+ * --cpu WHERE (before the benchmark): the CPU it runs on, "irq" (the
+ * default: the CPU the device's interrupt is routed to, where the driver
+ * completes requests, DRIVER.md U12), "other" (another CPU: every request
+ * then crosses CPUs twice, and its keys get the prefix "othercpu.") or
+ * "any" (wherever the scheduler puts it).
+ *
  * DIR is m2m, m2p or p2m; sizes take K and M suffixes.  xfer uses
  * SYSDMA_F_SG and buffers backed by transparent huge pages where the
  * kernel gives them.  "cancel" reads the channel registers through BAR0
@@ -28,6 +34,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,6 +53,7 @@
 #define MAX_SAMPLES	100000
 
 static int fd = -1;
+static const char *key_prefix = "";
 
 static void die(const char *fmt, const char *arg)
 {
@@ -95,7 +103,7 @@ static int parse_dir(const char *s)
 
 static void emit(const char *key, double v)
 {
-	printf("@bench %s %.6g\n", key, v);
+	printf("@bench %s%s %.6g\n", key_prefix, key, v);
 	fflush(stdout);
 }
 
@@ -511,12 +519,47 @@ static void bench_cancel(int argc, char **argv)
 	emit("cancel.to_result.p99_us", pct(user, got, 99) / 1e3);
 }
 
+/* Run on the CPU --cpu names; exits when that is not possible */
+static void pin(const char *where)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int irq = sysdma_irq_cpu(), cpu;
+	cpu_set_t set;
+
+	if (!strcmp(where, "any"))
+		return;
+	if (strcmp(where, "irq") && strcmp(where, "other"))
+		die("--cpu: '%s' is not irq, other or any", where);
+	if (irq < 0)
+		die("%s", "--cpu: no sysdma interrupt in /proc/interrupts");
+	cpu = irq;
+	if (!strcmp(where, "other")) {
+		if (ncpu < 2)
+			die("%s", "--cpu other: only one CPU online");
+		cpu = irq ? 0 : 1;
+		key_prefix = "othercpu.";
+	}
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity: %s", strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
+	const char *where = "irq";
+
+	if (argc > 2 && !strcmp(argv[1], "--cpu")) {
+		where = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: sysdma-bench memcpy|xfer|rate|rtt|cancel ARGS (see the source's header)\n");
+		fprintf(stderr, "usage: sysdma-bench [--cpu irq|other|any] memcpy|xfer|rate|rtt|cancel ARGS (see the source's header)\n");
 		return 2;
 	}
+	if (strcmp(argv[1], "memcpy"))
+		pin(where);
 	if (!strcmp(argv[1], "memcpy"))
 		bench_memcpy(argc - 2, argv + 2);
 	else if (!strcmp(argv[1], "xfer"))
