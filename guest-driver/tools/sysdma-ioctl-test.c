@@ -1222,10 +1222,12 @@ static void test_cpu_local(void)
 	long long before = -1, after;
 	struct sysdma_result r;
 
-	tap(ncpu >= 2 && cpu >= 0 && cpu < ncpu,
-	    "U12: %ld CPUs online, the device's interrupt on CPU %d", ncpu, cpu);
-	if (ncpu < 2 || cpu < 0 || sched_getaffinity(0, sizeof(cpus), &cpus))
+	tap(cpu >= 0 && cpu < ncpu,
+	    "U12: %ld CPU(s) online, the device's interrupt on CPU %d", ncpu, cpu);
+	if (cpu < 0 || cpu >= ncpu || sched_getaffinity(0, sizeof(cpus), &cpus))
 		return;
+	if (ncpu == 1)
+		printf("# U12: one CPU online: the check holds trivially here (it bites in the 2-CPU guests)\n");
 	mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
 	rmdir(U12_TRACE);
 	tap(!mkdir(U12_TRACE, 0700) && !trace_enable(1),
