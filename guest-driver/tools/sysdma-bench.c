@@ -4,6 +4,9 @@
  * numbers, one "@bench KEY VALUE" line per figure; nothing is asserted.
  *
  *   sysdma-bench memcpy SIZE...         guest CPU memcpy (bytes/s)
+ *   sysdma-bench irqcpu                 print the CPU the device's
+ *                                       interrupt is routed to (for
+ *                                       taskset in scripts/bench)
  *   sysdma-bench xfer DIR SIZE...       one request of SIZE, submit ->
  *                                       WAIT returned (bytes/s), repeated
  *   sysdma-bench rate RATE LEN          a request of LEN on channel 0 with
@@ -34,8 +37,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -555,8 +558,14 @@ int main(int argc, char **argv)
 		argv += 2;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: sysdma-bench [--cpu irq|other|any] memcpy|xfer|rate|rtt|cancel ARGS (see the source's header)\n");
+		fprintf(stderr, "usage: sysdma-bench [--cpu irq|other|any] memcpy|xfer|rate|rtt|cancel ARGS, or irqcpu (see the source's header)\n");
 		return 2;
+	}
+	if (!strcmp(argv[1], "irqcpu")) {
+		if (sysdma_irq_cpu() < 0)
+			die("%s", "no sysdma interrupt in /proc/interrupts");
+		printf("%d\n", sysdma_irq_cpu());
+		return 0;
 	}
 	if (strcmp(argv[1], "memcpy"))
 		pin(where);
